@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+import { main } from '../dist/lifecycle/main.js';
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
+  (error) => {
+    console.error(`lbd: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

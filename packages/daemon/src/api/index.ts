@@ -1,0 +1,1 @@
+export { StatsSockets } from './stats-sockets.js';

@@ -1,0 +1,63 @@
+import { unlink, writeFile } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import type { Config } from '../config/types.js';
+import { RuntimeModel } from '../model/index.js';
+import { DataPlane } from '../proxy/index.js';
+import { StatsSockets } from '../api/index.js';
+
+/** How long a graceful stop waits for sessions when `hard-stop-after` is unset. */
+const DEFAULT_STOP_GRACE_MS = 30_000;
+
+/**
+ * One running lbd: the control plane (model, runtime API) and the data
+ * plane built from one configuration.
+ */
+export class Daemon {
+  readonly model: RuntimeModel;
+  readonly dataPlane: DataPlane;
+  private readonly api: StatsSockets;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    readonly config: Config,
+    private readonly log: Logger,
+  ) {
+    this.model = new RuntimeModel(config);
+    this.dataPlane = new DataPlane(this.model, log);
+    this.api = new StatsSockets(config, this.model, this.dataPlane, log.child({ component: 'api' }), this.startedAt);
+  }
+
+  async start(): Promise<void> {
+    const lifecycle = this.log.child({ component: 'lifecycle' });
+    for (const notice of this.config.notices) {
+      lifecycle.info({ file: notice.where.file, line: notice.where.line }, `config notice: ${notice.message}`);
+    }
+    await this.dataPlane.start();
+    await this.api.start();
+    const pidfile = this.config.global.pidfile;
+    if (pidfile !== undefined) await writeFile(pidfile, `${process.pid}\n`);
+    const listeners = this.dataPlane.listeners.map((l) => ({ frontend: l.name, addresses: l.boundAddresses }));
+    const backends = [...this.model.backends.values()].map((b) => ({ backend: b.name, servers: b.servers.length }));
+    lifecycle.info({ listeners, backends, files: this.config.files }, 'lbd ready');
+  }
+
+  /**
+   * Graceful stop: no new connections; running sessions may finish within
+   * `hard-stop-after` (else 30 s), then the process ends with what is left.
+   */
+  async stop(): Promise<void> {
+    const lifecycle = this.log.child({ component: 'lifecycle' });
+    const active = this.dataPlane.admission.active;
+    lifecycle.info({ active }, 'stopping: no new connections');
+    await this.dataPlane.stopAccepting();
+    await this.api.stop();
+    const graceMs = this.config.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS;
+    const deadline = Date.now() + graceMs;
+    while (this.dataPlane.admission.active > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const pidfile = this.config.global.pidfile;
+    if (pidfile !== undefined) await unlink(pidfile).catch(() => undefined);
+    lifecycle.info({ abandoned: this.dataPlane.admission.active }, 'lbd stopped');
+  }
+}
