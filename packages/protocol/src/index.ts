@@ -1,3 +1,3 @@
+export { hasErrorCode, LbError } from './errors.js';
 export { HAPROXY_STAT_COLUMNS, type StatColumn, type StatRow } from './stats-columns.js';
-export { PROTOCOL_VERSION, PRODUCT_VERSION } from './version.js';
-export { LbError, hasErrorCode } from './errors.js';
+export { PRODUCT_VERSION, PROTOCOL_VERSION } from './version.js';

@@ -5,8 +5,8 @@ import type { AccessLevel, Config, StatsSocketConfig } from '../config/types.js'
 import type { RuntimeModel } from '../model/index.js';
 import type { DataPlane } from '../proxy/index.js';
 import { renderStatCsv } from './haproxy/csv.js';
-import { collectStatRows } from './haproxy/stat-table.js';
 import { renderShowInfo } from './haproxy/show-info.js';
+import { collectStatRows } from './haproxy/stat-table.js';
 
 /** HAProxy runs a line of up to 16,383 bytes (its 16 KB buffer) and closes on a longer one. */
 const MAX_LINE_BYTES = 16_383;
@@ -37,7 +37,7 @@ export class StatsSockets {
       });
       await applyOwnership(socketConfig);
       this.servers.push(server);
-      this.log.info({ path: socketConfig.path, level: socketConfig.level }, 'stats socket listening');
+      this.log.info({ path: socketConfig.path, accessLevel: socketConfig.level }, 'stats socket listening');
     }
   }
 

@@ -17,8 +17,10 @@ export interface ConfigNotice {
   message: string;
 }
 
+/** Runtime-API command level of a stats socket, as in HAProxy. */
 export type AccessLevel = 'user' | 'operator' | 'admin';
 
+/** A `stats socket` line of `global`. */
 export interface StatsSocketConfig {
   path: string;
   /** File mode, e.g. 0o600; undefined leaves the process umask in charge. */
@@ -36,9 +38,18 @@ export interface StatsSocketConfig {
 export interface LogTarget {
   target: string;
   facility?: string;
+  /** Maximum record length (`len N`). */
+  len?: number;
+  /** Record format (`format rfc3164|rfc5424|short|raw|...`). */
+  format?: string;
+  /** Highest severity sent (`LEVEL`). */
+  level?: string;
+  /** Lowest severity a record is raised to (`MINLEVEL`). */
+  minLevel?: string;
   where: SourceLocation;
 }
 
+/** The `global` section (several are merged, in order). */
 export interface GlobalConfig {
   /** Process-wide connection limit. @default 4096 when unset (matches the demo config; HAProxy derives it from ulimit-n) */
   maxconn?: number;
@@ -57,14 +68,37 @@ export interface GlobalConfig {
   spreadChecks: number;
   chroot?: string;
   logTargets: LogTarget[];
+  /** `hard-stop-after`: how long old connections may keep a stopping lbd alive. Unset means forever. */
+  hardStopAfterMs?: number;
+  /** `node NAME`: shown by `show info` and the stats page. */
+  node?: string;
+  /** `description TEXT`: shown by `show info` and the stats page. */
+  description?: string;
+  /** `log-send-hostname [NAME]`: `true` means the system host name. */
+  logSendHostname?: string | true;
 }
 
+/** One listener; a `bind` line with several addresses or a port range gives several. */
 export interface BindConfig {
   /** Literal address; '' or '*' means all IPv4 addresses, '::' all IPv6. */
   host: string;
   port: number;
   /** Expect a PROXY protocol v1/v2 header from the client before any data. */
   acceptProxy: boolean;
+  /** `ipv4@` / `ipv6@` (or `tcp4@` / `tcp6@`) prefix: the address family is forced. */
+  family?: 'ipv4' | 'ipv6';
+  /** `name N`: listener name in stats. */
+  name?: string;
+  /** `v4v6`: an IPv6 wildcard also accepts IPv4 connections. */
+  v4v6?: boolean;
+  /** `v6only`: an IPv6 wildcard accepts IPv6 connections only. */
+  v6only?: boolean;
+  /** `interface X`: bind to one network interface (SO_BINDTODEVICE). */
+  interface?: string;
+  /** `backlog N`: listen queue length. */
+  backlog?: number;
+  /** `maxconn N`: concurrent connections accepted on this listener. */
+  maxconn?: number;
   where: SourceLocation;
 }
 
@@ -80,8 +114,10 @@ export interface Timeouts {
   tunnel?: number;
 }
 
+/** The `balance` algorithms lbd implements. */
 export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'first' | 'source';
 
+/** Inclusive port range; a single port has `low === high`. */
 export interface PortRange {
   low: number;
   high: number;
@@ -94,6 +130,7 @@ export interface SourceConfig {
   portRange?: PortRange;
 }
 
+/** The boolean `option` keywords lbd acts on. */
 export interface ProxyOptions {
   redispatch: boolean;
   tcplog: boolean;
@@ -103,10 +140,28 @@ export interface ProxyOptions {
   clitcpka: boolean;
   srvtcpka: boolean;
   nolinger: boolean;
+  /** `option allbackups`: when all active servers are down, balance over every backup, not only the first. */
+  allbackups?: boolean;
 }
 
+/** PROXY protocol version sent to a server; 0 means none. */
 export type SendProxyVersion = 0 | 1 | 2;
 
+/** `agent-check`: a side channel where the server reports its own state and weight. */
+export interface AgentCheckConfig {
+  port: number;
+  /** @default the server's `inter` */
+  interMs: number;
+  /** String sent to the agent on each check (`agent-send`). */
+  send?: string;
+  /** Agent address when it differs from the server's (`agent-addr`). */
+  addr?: string;
+}
+
+/** What `on-error` does when `error-limit` consecutive errors are observed. HAProxy's default is `fail-check`. */
+export type OnErrorAction = 'fastinter' | 'fail-check' | 'sudden-death' | 'mark-down';
+
+/** A `server` line, with `default-server` and the built-in defaults applied. */
 export interface ServerConfig {
   name: string;
   host: string;
@@ -142,9 +197,19 @@ export interface ServerConfig {
   slowstart: number;
   onMarkedDown?: 'shutdown-sessions';
   onMarkedUp?: 'shutdown-backup-sessions';
+  /** `agent-check` with its `agent-*` parameters; undefined when the agent is off. */
+  agent?: AgentCheckConfig;
+  /** `observe`: count errors seen on live traffic as health-check failures. */
+  observe?: 'layer4' | 'layer7';
+  /** `error-limit N`: consecutive observed errors before `on-error` acts. HAProxy's default is 10. */
+  errorLimit?: number;
+  onError?: OnErrorAction;
+  /** `check-send-proxy`: send a PROXY header on health-check connections too. */
+  checkSendProxy?: boolean;
   where: SourceLocation;
 }
 
+/** `mode`: lbd proxies `tcp`; `http` only serves the stats page. */
 export type ProxyMode = 'tcp' | 'http';
 
 /** `stats ...` directives of an HTTP `listen` section, kept for the stats page. */
@@ -155,6 +220,35 @@ export interface StatsPageConfig {
   refreshMs?: number;
   adminIf?: string;
   realm?: string;
+  hideVersion?: boolean;
+  showLegends?: boolean;
+  /** `show-node [NAME]`: `true` means the global `node` name. */
+  showNode?: string | true;
+  /** `show-desc [TEXT]`: `true` means the global `description`. */
+  showDesc?: string | true;
+  /** `scope NAME` lines: proxies the page shows; empty means all. */
+  scope?: string[];
+}
+
+/** The health-check type chosen by an `option ...-check`/`option httpchk` line, with its words as written. */
+export interface HealthCheckConfig {
+  type:
+    | 'tcp-check'
+    | 'httpchk'
+    | 'mysql-check'
+    | 'pgsql-check'
+    | 'redis-check'
+    | 'ldap-check'
+    | 'smtpchk'
+    | 'ssl-hello-chk';
+  args: string[];
+  where: SourceLocation;
+}
+
+/** One `tcp-check ...` or `http-check ...` line, kept as raw words for the health-check engine. */
+export interface CheckRule {
+  args: string[];
+  where: SourceLocation;
 }
 
 /**
@@ -188,9 +282,22 @@ export interface ProxyConfig {
   stats?: StatsPageConfig;
   /** Disabled sections (`disabled` keyword) are parsed but not started. */
   disabled: boolean;
+  /** `description TEXT`. */
+  description?: string;
+  /** `hash-type ...` as written; lbd's `source` balance is always consistent. */
+  hashType?: string;
+  /** The section's own `log` targets (empty with `log global` or no log). */
+  logTargets?: LogTarget[];
+  /** Health-check type; undefined means a plain TCP connect check. */
+  healthCheck?: HealthCheckConfig;
+  /** `tcp-check` rules in order (the parser always sets it, possibly empty). */
+  tcpCheckRules?: CheckRule[];
+  /** `http-check` rules in order (the parser always sets it, possibly empty). */
+  httpCheckRules?: CheckRule[];
   where: SourceLocation;
 }
 
+/** A whole parsed configuration. */
 export interface Config {
   files: string[];
   global: GlobalConfig;

@@ -1,9 +1,9 @@
 import { unlink, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { StatsSockets } from '../api/index.js';
 import type { Config } from '../config/types.js';
 import { RuntimeModel } from '../model/index.js';
 import { DataPlane } from '../proxy/index.js';
-import { StatsSockets } from '../api/index.js';
 
 /** How long a graceful stop waits for sessions when `hard-stop-after` is unset. */
 const DEFAULT_STOP_GRACE_MS = 30_000;
@@ -24,20 +24,35 @@ export class Daemon {
   ) {
     this.model = new RuntimeModel(config);
     this.dataPlane = new DataPlane(this.model, log);
-    this.api = new StatsSockets(config, this.model, this.dataPlane, log.child({ component: 'api' }), this.startedAt);
+    this.api = new StatsSockets(
+      config,
+      this.model,
+      this.dataPlane,
+      log.child({ component: 'api' }),
+      this.startedAt,
+    );
   }
 
   async start(): Promise<void> {
     const lifecycle = this.log.child({ component: 'lifecycle' });
     for (const notice of this.config.notices) {
-      lifecycle.info({ file: notice.where.file, line: notice.where.line }, `config notice: ${notice.message}`);
+      lifecycle.info(
+        { file: notice.where.file, line: notice.where.line },
+        `config notice: ${notice.message}`,
+      );
     }
     await this.dataPlane.start();
     await this.api.start();
     const pidfile = this.config.global.pidfile;
     if (pidfile !== undefined) await writeFile(pidfile, `${process.pid}\n`);
-    const listeners = this.dataPlane.listeners.map((l) => ({ frontend: l.name, addresses: l.boundAddresses }));
-    const backends = [...this.model.backends.values()].map((b) => ({ backend: b.name, servers: b.servers.length }));
+    const listeners = this.dataPlane.listeners.map((l) => ({
+      frontend: l.name,
+      addresses: l.boundAddresses,
+    }));
+    const backends = [...this.model.backends.values()].map((b) => ({
+      backend: b.name,
+      servers: b.servers.length,
+    }));
     lifecycle.info({ listeners, backends, files: this.config.files }, 'lbd ready');
   }
 

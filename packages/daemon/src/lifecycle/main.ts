@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
 import { PRODUCT_VERSION } from '@lbctl/protocol';
+import { Command, CommanderError } from 'commander';
 import { formatConfigError, loadConfigFiles } from '../config/index.js';
 import { Daemon } from './daemon.js';
 import { createLogger } from './logger.js';
@@ -19,7 +19,10 @@ export function createProgram(): Command {
     .option('-c, --check', 'check the configuration and exit 0 (valid) or 1 (errors), as haproxy -c', false)
     .option('--log-level <level>', 'pino log level (trace, debug, info, warn, error)', 'info')
     .exitOverride()
-    .addHelpText('after', '\nExamples:\n  lbd -f /etc/haproxy/haproxy.cfg\n  lbd -c -f /etc/haproxy/haproxy.cfg');
+    .addHelpText(
+      'after',
+      '\nExamples:\n  lbd -f /etc/haproxy/haproxy.cfg\n  lbd -c -f /etc/haproxy/haproxy.cfg',
+    );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import type { ServerConfig, SourceConfig } from '../config/types.js';
 
 /** Operator-set state, as HAProxy's `set server ... state`. */

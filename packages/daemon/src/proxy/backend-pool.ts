@@ -76,7 +76,10 @@ export class BackendPool {
       this.assign(picked, request, 0);
       return undefined;
     }
-    if (this.candidates.length === 0 || (this.candidates.length === 1 && this.candidates[0] === request.exclude)) {
+    if (
+      this.candidates.length === 0 ||
+      (this.candidates.length === 1 && this.candidates[0] === request.exclude)
+    ) {
       request.onUnavailable('no-server');
       return undefined;
     }

@@ -2,8 +2,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { BindConfig } from '../config/types.js';
 import type { Admission } from './admission.js';
 import { FrontendCounters } from './counters.js';
-import { plainAddress } from './proxy-protocol.js';
 import { readProxyHeader } from './proxy-header-reader.js';
+import { plainAddress } from './proxy-protocol.js';
 import { type ClientEndpoints, ProxiedSession, type SessionSettings } from './session.js';
 
 export interface FrontendListenerOptions {
@@ -39,8 +39,9 @@ export class FrontendListener {
       ...options.session,
       frontendCounters: this.counters,
       onEnd: (summary) => {
-        options.admission.active--;
         onEnd(summary);
+        this.counters.close();
+        options.admission.active--;
         this.admitParked();
         options.admission.released();
       },
@@ -56,7 +57,9 @@ export class FrontendListener {
   get boundAddresses(): string[] {
     return this.servers.map((server) => {
       const address = server.address();
-      return typeof address === 'object' && address !== null ? `${address.address}:${address.port}` : String(address);
+      return typeof address === 'object' && address !== null
+        ? `${address.address}:${address.port}`
+        : String(address);
     });
   }
 
@@ -81,7 +84,9 @@ export class FrontendListener {
   /** Stops accepting; parked connections are refused, running sessions go on. */
   async stopAccepting(): Promise<void> {
     for (const socket of this.parked.splice(0)) socket.destroy();
-    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(
+      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
   }
 
   private get atLimit(): boolean {
@@ -135,10 +140,8 @@ export class FrontendListener {
       this.startSession(socket, endpoints);
       return;
     }
-    // The session counts from now: a slow header holds a slot, as in HAProxy.
-    this.counters.open(Date.now());
+    // A slow header holds an admission slot (global maxconn) while it is read.
     readProxyHeader(socket, this.options.proxyHeaderTimeoutMs, (result) => {
-      this.counters.close();
       if (result.ok) {
         const addresses = result.addresses;
         this.startSession(
@@ -165,6 +168,7 @@ export class FrontendListener {
 
   private startSession(socket: Socket, endpoints: ClientEndpoints): void {
     socket.off('error', noop);
+    this.counters.open(Date.now());
     new ProxiedSession(socket, endpoints, this.settings).start();
   }
 }

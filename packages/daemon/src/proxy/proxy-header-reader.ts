@@ -10,7 +10,11 @@ export type ProxyHeaderOutcome =
  * after the header are put back on the socket, which is left paused for the
  * session to read.
  */
-export function readProxyHeader(socket: Socket, timeoutMs: number, done: (outcome: ProxyHeaderOutcome) => void): void {
+export function readProxyHeader(
+  socket: Socket,
+  timeoutMs: number,
+  done: (outcome: ProxyHeaderOutcome) => void,
+): void {
   let received: Buffer = Buffer.alloc(0);
   let settled = false;
   const finish = (outcome: ProxyHeaderOutcome, rest?: Buffer) => {
@@ -36,7 +40,10 @@ export function readProxyHeader(socket: Socket, timeoutMs: number, done: (outcom
     finish({ ok: true, addresses: result.addresses }, result.rest);
   };
   const onEnd = () => finish({ ok: false, reason: 'connection closed before a complete PROXY header' });
-  const timer = setTimeout(() => finish({ ok: false, reason: 'timed out waiting for the PROXY header' }), timeoutMs);
+  const timer = setTimeout(
+    () => finish({ ok: false, reason: 'timed out waiting for the PROXY header' }),
+    timeoutMs,
+  );
   socket.on('data', onData);
   socket.once('end', onEnd);
   socket.once('close', onEnd);

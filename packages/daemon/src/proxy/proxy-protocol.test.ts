@@ -1,16 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { encodeProxyV1, encodeProxyV2, parseProxyHeader } from './proxy-protocol.js';
 
-const v4 = { sourceAddress: '127.0.0.7', sourcePort: 40001, destinationAddress: '127.0.0.1', destinationPort: 3306 };
+const v4 = {
+  sourceAddress: '127.0.0.7',
+  sourcePort: 40001,
+  destinationAddress: '127.0.0.1',
+  destinationPort: 3306,
+};
 
 describe('PROXY protocol', () => {
   it('writes v1 as the spec spells it', () => {
     expect(encodeProxyV1(v4).toString()).toBe('PROXY TCP4 127.0.0.7 127.0.0.1 40001 3306\r\n');
-    expect(encodeProxyV1({ ...v4, sourceAddress: '::ffff:127.0.0.7' }).toString()).toContain('TCP4 127.0.0.7');
+    expect(encodeProxyV1({ ...v4, sourceAddress: '::ffff:127.0.0.7' }).toString()).toContain(
+      'TCP4 127.0.0.7',
+    );
   });
 
   it('round-trips v1 and v2, IPv4 and IPv6, keeping the bytes after the header', () => {
-    const v6 = { sourceAddress: '2001:db8::7', sourcePort: 1, destinationAddress: '::1', destinationPort: 65535 };
+    const v6 = {
+      sourceAddress: '2001:db8::7',
+      sourcePort: 1,
+      destinationAddress: '::1',
+      destinationPort: 65535,
+    };
     for (const encode of [encodeProxyV1, encodeProxyV2]) {
       for (const addresses of [v4, v6]) {
         const result = parseProxyHeader(Buffer.concat([encode(addresses), Buffer.from('hello')]));

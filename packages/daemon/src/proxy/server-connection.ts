@@ -73,7 +73,8 @@ export function connectToServer(
     s.on('error', onError);
   };
 
-  if (options.timeoutMs !== undefined) timer = setTimeout(() => fail('timeout', undefined), options.timeoutMs);
+  if (options.timeoutMs !== undefined)
+    timer = setTimeout(() => fail('timeout', undefined), options.timeoutMs);
   attempt(options.source?.next());
   return () => {
     settled = true;

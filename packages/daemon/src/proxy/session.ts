@@ -39,7 +39,7 @@ export interface SessionSettings {
   serverKeepAlive: boolean;
   /** Source endpoints per server (server `source`, else backend `source`). */
   sourceFor(server: ServerRuntime): SourcePicker | undefined;
-  /** Called once when the session is over, with what the tcplog line needs. */
+  /** Called once when the session is over, with what the tcplog line needs; the frontend's session count still includes it. */
   onEnd(summary: SessionSummary): void;
 }
 
@@ -99,8 +99,6 @@ export class ProxiedSession {
   /** Starts the session; the client socket must be paused. */
   start(): void {
     const client = this.client;
-    const counters = this.settings.frontendCounters;
-    counters.open(this.acceptedAt);
     if (this.settings.clientTimeoutMs !== undefined) client.setTimeout(this.settings.clientTimeoutMs);
     client.on('timeout', () => this.abort('c'));
     client.on('error', () => this.abort('C'));
@@ -327,7 +325,8 @@ export class ProxiedSession {
       pool.counters.close();
       pool.counters.totalTime.add(totalMs);
     }
-    settings.frontendCounters.close();
+    // The frontend closes its count after this (and after logging), so
+    // actconn/feconn include this session as HAProxy's tcplog counts it.
     settings.onEnd({
       client: this.endpoints,
       acceptedAt: this.acceptedAt,

@@ -8,11 +8,27 @@ import type { ServerRuntime } from '../../proxy/server-runtime.js';
 /** Module columns (ssl, h2, h1) that HAProxy prints as 0 on every row of a TCP proxy. */
 const SSL_COLUMNS = ['ssl_sess', 'ssl_reused_sess', 'ssl_failed_handshake'] as const;
 const H2_H1_COLUMNS = [
-  'h2_headers_rcvd', 'h2_data_rcvd', 'h2_settings_rcvd', 'h2_rst_stream_rcvd', 'h2_goaway_rcvd',
-  'h2_detected_conn_protocol_errors', 'h2_detected_strm_protocol_errors', 'h2_rst_stream_resp',
-  'h2_goaway_resp', 'h2_open_connections', 'h2_backend_open_streams', 'h2_total_connections',
-  'h2_backend_total_streams', 'h1_open_connections', 'h1_open_streams', 'h1_total_connections',
-  'h1_total_streams', 'h1_bytes_in', 'h1_bytes_out', 'h1_spliced_bytes_in', 'h1_spliced_bytes_out',
+  'h2_headers_rcvd',
+  'h2_data_rcvd',
+  'h2_settings_rcvd',
+  'h2_rst_stream_rcvd',
+  'h2_goaway_rcvd',
+  'h2_detected_conn_protocol_errors',
+  'h2_detected_strm_protocol_errors',
+  'h2_rst_stream_resp',
+  'h2_goaway_resp',
+  'h2_open_connections',
+  'h2_backend_open_streams',
+  'h2_total_connections',
+  'h2_backend_total_streams',
+  'h1_open_connections',
+  'h1_open_streams',
+  'h1_total_connections',
+  'h1_total_streams',
+  'h1_bytes_in',
+  'h1_bytes_out',
+  'h1_spliced_bytes_in',
+  'h1_spliced_bytes_out',
 ] as const;
 
 /** Seconds since an epoch-ms instant, or -1 for "never" (HAProxy's `lastsess`). */
@@ -65,7 +81,12 @@ function targetColumns(c: TargetCounters, now: number): StatRow {
 }
 
 /** The FRONTEND row of a frontend-capable proxy. */
-export function frontendRow(proxyId: number, listener: FrontendListener, maxconn: number, now: number): StatRow {
+export function frontendRow(
+  proxyId: number,
+  listener: FrontendListener,
+  maxconn: number,
+  now: number,
+): StatRow {
   const c: FrontendCounters = listener.counters;
   return {
     pxname: listener.name,
@@ -139,7 +160,13 @@ export function serverRow(
 }
 
 /** The BACKEND row; `fullconn` is HAProxy's default 10 % of the frontends' maxconn when unset. */
-export function backendRow(proxyId: number, pool: BackendPool, fullconn: number, now: number, showAlgo: boolean): StatRow {
+export function backendRow(
+  proxyId: number,
+  pool: BackendPool,
+  fullconn: number,
+  now: number,
+  showAlgo: boolean,
+): StatRow {
   const servers = pool.servers;
   const usable = pool.usableServers;
   const active = usable.filter((s) => !s.model.backup);

@@ -25,7 +25,9 @@ export function collectStatRows(model: RuntimeModel, dataPlane: DataPlane, view:
     const pool = proxy.kind === 'frontend' ? undefined : dataPlane.pools.get(proxy.name);
     if (pool === undefined) continue;
     for (const server of pool.servers) rows.push(serverRow(proxy.id, pool, server, now, view.showSensitive));
-    rows.push(backendRow(proxy.id, pool, fullconn(model, proxy.name, globalMaxconn), now, view.showSensitive));
+    rows.push(
+      backendRow(proxy.id, pool, fullconn(model, proxy.name, globalMaxconn), now, view.showSensitive),
+    );
   }
   return rows;
 }
