@@ -55,6 +55,21 @@ describe('docs/configuration.md', () => {
     expect(readFileSync(docsFile, 'utf8')).toBe(renderKeywordReference());
   });
 
+  test("is embedded in README's configuration reference section", () => {
+    const readmeFile = new URL('../../../../README.md', import.meta.url);
+    const start = '<!-- keyword-reference:start -->\n';
+    const end = '<!-- keyword-reference:end -->';
+    const readme = readFileSync(readmeFile, 'utf8');
+    const before = readme.slice(0, readme.indexOf(start) + start.length);
+    const after = readme.slice(readme.indexOf(end));
+    // README nests the reference under its own "## Configuration reference" heading.
+    const embedded = renderKeywordReference()
+      .replace(/^# Configuration reference\n\n/, '')
+      .replace(/^(#+) /gm, '#$1 ');
+    if (process.env.UPDATE_DOCS === '1') writeFileSync(readmeFile, `${before}${embedded}${after}`);
+    expect(readFileSync(readmeFile, 'utf8')).toBe(`${before}${embedded}${after}`);
+  });
+
   test('documents every error code', () => {
     const rendered = renderKeywordReference();
     for (const code of Object.keys(CONFIG_ERROR_CODES)) {

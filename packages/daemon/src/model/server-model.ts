@@ -68,8 +68,9 @@ export class ServerModel {
   /** HAProxy's `show stat` status word for this server. */
   get status(): string {
     if (this.admin === 'maint') return 'MAINT';
-    if (this.health === 'down') return 'DOWN';
+    if (this.config.check && this.health === 'down') return 'DOWN';
     if (this.admin === 'drain') return 'DRAIN';
+    if (!this.config.check) return 'no check';
     return this.weight > 0 ? 'UP' : 'NOLB';
   }
 
