@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { ServerConfig, SourceConfig } from '../config/types.js';
+import { CheckState } from './check-state.js';
 
 /** Operator-set state, as HAProxy's `set server ... state`. */
 export type AdminState = 'ready' | 'drain' | 'maint';
@@ -39,6 +40,8 @@ export class ServerModel {
   weight: number;
   /** Epoch ms of the last admin or health transition (HAProxy's `lastchg`). */
   lastChange = Date.now();
+  /** Health-check results; the checker (control plane) writes them. */
+  readonly check: CheckState;
 
   constructor(
     readonly config: ServerConfig,
@@ -58,6 +61,7 @@ export class ServerModel {
     this.host = config.host;
     this.port = config.port;
     this.admin = config.disabled ? 'maint' : 'ready';
+    this.check = new CheckState(config.check, config.rise, config.fall);
   }
 
   /** Takes new connections from the balancer: ready, up and weighted. */

@@ -2,18 +2,41 @@ import type { ServerModel } from '../model/index.js';
 import { TargetCounters } from './counters.js';
 
 /**
- * The data plane's side of a server: its live slot count and counters, next
- * to the control-plane decisions (model) it obeys.
+ * What real traffic says about a server, for passive health (`observe
+ * layer4`): a connection that failed, timed out, or was reset by the server
+ * during data, or one that connected fine.
+ */
+export type TrafficOutcome = 'connected' | 'connect-refused' | 'connect-timeout' | 'server-reset';
+
+/** A live session on a server, as the control plane may end it. */
+export interface KillableSession {
+  kill(): void;
+}
+
+/**
+ * The data plane's side of a server: its live slot count, counters and
+ * sessions, next to the control-plane decisions (model) it obeys.
  */
 export class ServerRuntime {
   readonly counters = new TargetCounters();
   /** Smooth weighted round-robin accumulator, owned by the balancer. */
   rrCurrent = 0;
+  /** Sessions connected or connecting to this server (for `shutdown sessions`). */
+  readonly sessions = new Set<KillableSession>();
+  /** Set by the control plane to watch traffic outcomes (passive health). */
+  observer: ((outcome: TrafficOutcome) => void) | undefined;
 
   constructor(readonly model: ServerModel) {}
 
   /** At its `maxconn`: new sessions must wait in the queue. */
   get full(): boolean {
     return this.model.maxconn > 0 && this.counters.current >= this.model.maxconn;
+  }
+
+  /** Ends every session on this server now (termination K); returns how many. */
+  killSessions(): number {
+    const sessions = [...this.sessions];
+    for (const session of sessions) session.kill();
+    return sessions.length;
   }
 }

@@ -131,6 +131,7 @@ export class ProxiedSession {
       this.queueMs = waitedMs;
     }
     this.server = server;
+    server.sessions.add(this);
     this.connect();
   }
 
@@ -155,6 +156,7 @@ export class ProxiedSession {
     this.cancelConnect = undefined;
     const server = this.server!;
     const pool = this.settings.pool;
+    server.observer?.(failure === 'timeout' ? 'connect-timeout' : 'connect-refused');
     server.counters.connectErrors++;
     pool.counters.connectErrors++;
     if (this.failedAttempts >= this.settings.retries) {
@@ -169,6 +171,7 @@ export class ProxiedSession {
       this.redispatched = true;
       server.counters.redispatches++;
       pool.counters.redispatches++;
+      server.sessions.delete(this);
       pool.release(server);
       this.server = undefined;
       this.requestServer(server);
@@ -188,6 +191,7 @@ export class ProxiedSession {
   private onConnected(socket: Socket, connectMs: number): void {
     this.cancelConnect = undefined;
     const server = this.server!;
+    server.observer?.('connected');
     this.connectMs = connectMs;
     server.counters.connects++;
     server.counters.connectTime.add(connectMs);
@@ -291,6 +295,7 @@ export class ProxiedSession {
         this.server.counters.clientAborts++;
         this.settings.pool.counters.clientAborts++;
       } else if (cause === 'S' || cause === 's') {
+        if (cause === 'S') this.server.observer?.('server-reset');
         this.server.counters.serverAborts++;
         this.settings.pool.counters.serverAborts++;
       }
@@ -318,6 +323,7 @@ export class ProxiedSession {
     const now = Date.now();
     const totalMs = now - this.acceptedAt;
     if (server !== undefined) {
+      server.sessions.delete(this);
       server.counters.totalTime.add(totalMs);
       pool.release(server);
     }
