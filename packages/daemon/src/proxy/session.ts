@@ -157,17 +157,15 @@ export class ProxiedSession {
     const server = this.server!;
     const pool = this.settings.pool;
     server.observer?.(failure === 'timeout' ? 'connect-timeout' : 'connect-refused');
-    server.counters.connectErrors++;
-    pool.counters.connectErrors++;
     if (this.failedAttempts >= this.settings.retries) {
+      // HAProxy's econ counts sessions whose connection finally failed, not each attempt.
+      server.counters.connectErrors++;
+      pool.counters.connectErrors++;
       this.fail(failure === 'timeout' ? 's' : failure === 'no-source-port' ? 'R' : 'S', 'C');
       return;
     }
     this.failedAttempts++;
-    const lastTry = this.failedAttempts === this.settings.retries;
-    const others = pool.usableServers.some((s) => s !== server);
-    if (this.settings.redispatch && lastTry && others) {
-      // HAProxy's redispatch: the last retry goes to another server.
+    if (this.shouldRedispatch(server)) {
       this.redispatched = true;
       server.counters.redispatches++;
       pool.counters.redispatches++;
@@ -186,6 +184,20 @@ export class ProxiedSession {
       this.retryTimer = undefined;
       this.connect();
     }, delay);
+  }
+
+  /**
+   * HAProxy 2.6's rule with `option redispatch`: move to another server when
+   * this one is no longer usable, on the last retry, or at once in a
+   * round-robin backend with several active servers (nothing ties the client
+   * to this one).
+   */
+  private shouldRedispatch(server: ServerRuntime): boolean {
+    const pool = this.settings.pool;
+    if (!this.settings.redispatch || !pool.usableServers.some((s) => s !== server)) return false;
+    if (!server.model.acceptsNewConnections || this.failedAttempts === this.settings.retries) return true;
+    const roundRobin = pool.model.algorithm === 'roundrobin' || pool.model.algorithm === 'static-rr';
+    return roundRobin && pool.usableServers.filter((s) => !s.model.backup).length > 1;
   }
 
   private onConnected(socket: Socket, connectMs: number): void {
