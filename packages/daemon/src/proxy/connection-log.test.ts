@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { connectionLogRecord, formatAcceptDate, formatTcpLogLine } from './connection-log.js';
-import type { SessionSummary } from './session.js';
+import type { SessionSummary } from './session-types.js';
 
 const summary: SessionSummary = {
   client: { address: '127.0.0.7', port: 40112, localAddress: '127.0.0.1', localPort: 23306 },

@@ -1,4 +1,4 @@
-import type { SessionSummary } from './session.js';
+import type { SessionSummary } from './session-types.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

@@ -6,7 +6,7 @@ import { BackendPool } from './backend-pool.js';
 import { connectionLogRecord, formatTcpLogLine } from './connection-log.js';
 import { FrontendListener } from './frontend-listener.js';
 import type { ServerRuntime } from './server-runtime.js';
-import type { SessionSummary } from './session.js';
+import type { SessionSummary } from './session-types.js';
 import { SourcePicker } from './source-address.js';
 
 /** How long an `accept-proxy` client may take to send its header when `timeout client` is unset. */
@@ -81,6 +81,8 @@ export class DataPlane {
         clientNoLinger: fe.options.nolinger,
         serverNoLinger: be.options.nolinger,
         serverKeepAlive: be.options.tcpka || be.options.srvtcpka,
+        captureEndpoints:
+          logsConnections || be.balance === 'source' || pool.servers.some((s) => s.model.sendProxy !== 0),
         sourceFor: (server) => this.sourceFor(server, be),
         onEnd: (summary) => {
           if (logsConnections && !(dontLogNull && summary.bytesFromClient === 0)) {

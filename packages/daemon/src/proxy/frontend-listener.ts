@@ -3,8 +3,8 @@ import type { BindConfig } from '../config/types.js';
 import type { Admission } from './admission.js';
 import { FrontendCounters } from './counters.js';
 import { readProxyHeader } from './proxy-header-reader.js';
-import { plainAddress } from './proxy-protocol.js';
-import { type ClientEndpoints, ProxiedSession, type SessionSettings } from './session.js';
+import { ProxiedSession, socketEndpoints } from './session.js';
+import type { ClientEndpoints, SessionSettings } from './session-types.js';
 
 export interface FrontendListenerOptions {
   name: string;
@@ -130,35 +130,31 @@ export class FrontendListener {
   }
 
   private admit(socket: Socket, acceptProxy: boolean): void {
-    const endpoints = socketEndpoints(socket);
-    if (endpoints === undefined) {
-      socket.destroy();
-      return;
-    }
     this.options.admission.active++;
     if (!acceptProxy) {
-      this.startSession(socket, endpoints);
+      this.startSession(socket, undefined);
       return;
     }
+    const peer = socketEndpoints(socket);
     // A slow header holds an admission slot (global maxconn) while it is read.
     readProxyHeader(socket, this.options.proxyHeaderTimeoutMs, (result) => {
       if (result.ok) {
-        const addresses = result.addresses;
+        const a = result.addresses;
         this.startSession(
           socket,
-          addresses === undefined
-            ? endpoints
+          a === undefined
+            ? peer
             : {
-                address: addresses.sourceAddress,
-                port: addresses.sourcePort,
-                localAddress: addresses.destinationAddress,
-                localPort: addresses.destinationPort,
+                address: a.sourceAddress,
+                port: a.sourcePort,
+                localAddress: a.destinationAddress,
+                localPort: a.destinationPort,
               },
         );
         return;
       }
       this.counters.requestErrors++;
-      this.options.onProxyHeaderError(`${endpoints.address}:${endpoints.port}`, result.reason);
+      this.options.onProxyHeaderError(`${peer.address}:${peer.port}`, result.reason);
       socket.destroy();
       this.options.admission.active--;
       this.admitParked();
@@ -166,7 +162,8 @@ export class FrontendListener {
     });
   }
 
-  private startSession(socket: Socket, endpoints: ClientEndpoints): void {
+  /** `endpoints` come from a PROXY header; undefined means "the socket's own". */
+  private startSession(socket: Socket, endpoints: ClientEndpoints | undefined): void {
     socket.off('error', noop);
     this.counters.open(Date.now());
     new ProxiedSession(socket, endpoints, this.settings).start();
@@ -178,14 +175,3 @@ interface ParkedSocket extends Socket {
 }
 
 function noop(): void {}
-
-function socketEndpoints(socket: Socket): ClientEndpoints | undefined {
-  const { remoteAddress, remotePort, localAddress, localPort } = socket;
-  if (remoteAddress === undefined || remotePort === undefined || localAddress === undefined) return undefined;
-  return {
-    address: plainAddress(remoteAddress),
-    port: remotePort,
-    localAddress: plainAddress(localAddress),
-    localPort: localPort ?? 0,
-  };
-}
