@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { BackendPool, CancelWait, ServerRequest, Unavailable } from './backend-pool.js';
+import type { CancelWait, ServerRequest, Unavailable } from './backend-pool.js';
 import { encodeProxyV1, encodeProxyV2, plainAddress } from './proxy-protocol.js';
 import { type ConnectFailure, connectToServer } from './server-connection.js';
 import type { ServerRuntime } from './server-runtime.js';
