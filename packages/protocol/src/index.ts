@@ -1,3 +1,62 @@
-export { hasErrorCode, LbError } from './errors.js';
+export { type ClientOptions, type ClientTarget, LbClient } from './client.js';
+export {
+  COMMAND_NAMES,
+  COMMANDS,
+  type CommandName,
+  type CommandSpec,
+  isCommandName,
+  type JsonSchema,
+  STATS_INTERVAL_MS,
+  TOPICS,
+  type Topic,
+} from './commands.js';
+export {
+  API_ERROR_CODES,
+  ApiError,
+  type ApiErrorCode,
+  type ApiErrorOptions,
+  hasErrorCode,
+  isApiErrorCode,
+  LbError,
+} from './errors.js';
+export {
+  type ActionSource,
+  type AdminActionEvent,
+  type CheckEvent,
+  EVENT_SCHEMAS,
+  type EventTopic,
+  type LbEvent,
+  type PortPressureEvent,
+  type ReloadEvent,
+  type ServerStateEvent,
+} from './events.js';
+export { ACCESS_LEVELS, type AccessLevel, levelAllows, lowerLevel } from './levels.js';
+export type {
+  CommandArgs,
+  CommandResults,
+  ConnectionLimits,
+  ErrorBody,
+  ErrorResponse,
+  HelloResult,
+  OkResponse,
+  Push,
+  Request,
+  RequestId,
+  Response,
+  ServerMessage,
+  ServerRef,
+  ServerState,
+  SessionInfo,
+  StatsSnapshot,
+} from './messages.js';
+export {
+  DEFAULT_MAX_LINE_BYTES,
+  type DecodedLine,
+  encodeLine,
+  NdjsonDecoder,
+  parseJsonLine,
+} from './ndjson.js';
+export { PROTOCOL_SCHEMA, REQUEST_SCHEMA } from './schema.js';
 export { HAPROXY_STAT_COLUMNS, type StatColumn, type StatRow } from './stats-columns.js';
+export { type SchemaViolation, SUPPORTED_SCHEMA_KEYWORDS, validateSchema } from './validate.js';
 export { PRODUCT_VERSION, PROTOCOL_VERSION } from './version.js';

@@ -1,6 +1,7 @@
 import { arity, badValue, durationArg, integerArg, type Line } from './context.js';
 import { parseLogTarget } from './log.js';
 import { parseStatsSocket } from './stats-socket.js';
+import { parseStatsWebSocket } from './stats-websocket.js';
 import type { GlobalConfig } from './types.js';
 
 /** Handles one supported `global` keyword. */
@@ -32,6 +33,11 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalHandler>> = {
     const socket = parseStatsSocket(line);
     if (socket) g.statsSockets.push(socket);
   },
+  'stats websocket': (line, g) => {
+    const listener = parseStatsWebSocket(line);
+    if (listener) (g.statsWebSockets ??= []).push(listener);
+  },
+  'admin-state-file': word((g, s) => (g.adminStateFile = s)),
   'stats timeout': (line, g) => {
     if (!arity(line, 1)) return;
     const ms = durationArg(line, line.args[0]!, line.keyword);

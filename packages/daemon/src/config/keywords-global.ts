@@ -64,6 +64,25 @@ export const GLOBAL_KEYWORDS: readonly KeywordSpec[] = [
     doc: 'A UNIX socket serving the runtime API (several allowed). The level defaults to `admin`.',
   },
   {
+    name: 'stats websocket',
+    scope: 'global',
+    status: 'supported',
+    args: '[ADDR]:PORT token-file PATH [level user|operator|admin] [maxclients N]',
+    doc:
+      "lbd's extension: the runtime API's JSON protocol over WebSocket (several allowed). `:PORT` alone listens " +
+      'on 127.0.0.1. Clients send `Authorization: Bearer TOKEN` with the token read from `token-file`. The level ' +
+      'defaults to `user`, maxclients to 1024.',
+  },
+  {
+    name: 'admin-state-file',
+    scope: 'global',
+    status: 'supported',
+    args: 'PATH',
+    doc:
+      "lbd's extension: file where every operator change (maint, drain, weight, health and agent checks on/off) " +
+      'is saved atomically and restored at start and reload; servers gone from the configuration are dropped with a notice.',
+  },
+  {
     name: 'stats timeout',
     scope: 'global',
     status: 'supported',

@@ -20,6 +20,7 @@ export const CHECK_OPTIONS = [
   'tcp-check',
   'httpchk',
   'mysql-check',
+  'mysql-replica-check',
   'pgsql-check',
   'redis-check',
   'ldap-check',
@@ -27,12 +28,37 @@ export const CHECK_OPTIONS = [
   'ssl-hello-chk',
 ] as const;
 
+/** What each health-check option does and the arguments it takes (the health-check engine types them). */
+const CHECK_DOC: Readonly<Record<(typeof CHECK_OPTIONS)[number], { doc: string; args?: string }>> = {
+  'tcp-check': { doc: 'Health check made of the `tcp-check connect|send|send-binary|expect` rules.' },
+  httpchk: {
+    doc: 'HTTP health check: 2xx/3xx is UP unless `http-check expect` says otherwise.',
+    args: '[METHOD] [URI] [VERSION]',
+  },
+  'mysql-check': {
+    doc: 'MySQL handshake; with `user`, a login without password (a refused login is DOWN with the server error) and a clean quit.',
+    args: '[user NAME [post-41|pre-41]]',
+  },
+  'mysql-replica-check': {
+    doc:
+      'lbd extension: logs in, reads `SHOW SLAVE STATUS`; a stopped IO or SQL thread is a failed check, ' +
+      'lag above `max-lag` seconds is NOLB (no new connections, sessions go on). See docs/health-checks.md.',
+    args: 'user NAME password SECRET [max-lag SECONDS] [require-replica]',
+  },
+  'pgsql-check': { doc: 'PostgreSQL startup message; an authentication request is UP.', args: 'user NAME' },
+  'redis-check': { doc: 'Redis `PING`; `+PONG` is UP.' },
+  'ldap-check': { doc: 'LDAPv3 anonymous bind; result code 0 is UP.' },
+  smtpchk: { doc: 'SMTP greeting then `HELO`/`EHLO`; 2xx replies are UP.', args: '[HELO|EHLO DOMAIN]' },
+  'ssl-hello-chk': { doc: 'TLS ClientHello; any TLS record in reply is UP (layer 6).' },
+};
+
 const TIMEOUT_DOC: Readonly<Record<(typeof TIMEOUT_KINDS)[number], string>> = {
   connect: 'Time to establish a connection to a server.',
   client: 'Client inactivity timeout.',
   server: 'Server inactivity timeout.',
   queue: 'Time a connection may wait in the queue for a server slot.',
-  check: 'Read timeout of a health check (the connect part uses `timeout connect`).',
+  check:
+    'Read timeout of a health check once connected; the connect part then takes min(`timeout connect`, `inter`). Unset: `inter` bounds the whole check.',
   'client-fin': 'Inactivity timeout once the client has half-closed.',
   'server-fin': 'Inactivity timeout once the server has half-closed.',
   tunnel: 'Inactivity timeout of established tunnels; overrides client and server when set.',
@@ -93,9 +119,9 @@ export const OPTION_KEYWORDS: readonly KeywordSpec[] = [
     'accept-invalid-http-response',
   ].map((name) => option(name, 'ignored', HTTP_OPTION)),
   ...CHECK_OPTIONS.map((name) =>
-    option(name, 'supported', 'Health-check type; its arguments are kept for the health-check engine.', {
+    option(name, 'supported', CHECK_DOC[name].doc, {
       in: 'dbl',
-      args: name === 'tcp-check' ? undefined : '[ARGS...]',
+      args: CHECK_DOC[name].args,
       negatable: false,
     }),
   ),

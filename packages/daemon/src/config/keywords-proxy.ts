@@ -74,14 +74,18 @@ export const PROXY_KEYWORDS: readonly KeywordSpec[] = [
   proxy('contimeout', 'supported', "Legacy spelling of 'timeout connect'.", { args: 'DURATION' }),
   proxy('clitimeout', 'supported', "Legacy spelling of 'timeout client'.", { args: 'DURATION' }),
   proxy('srvtimeout', 'supported', "Legacy spelling of 'timeout server'.", { args: 'DURATION' }),
-  proxy('http-check', 'supported', 'A rule of the HTTP health check, kept for the health-check engine.', {
-    in: 'dbl',
-    args: '...',
-  }),
-  proxy('tcp-check', 'supported', 'A rule of the TCP health check, kept for the health-check engine.', {
-    in: 'dbl',
-    args: '...',
-  }),
+  proxy(
+    'http-check',
+    'supported',
+    'Rule of `option httpchk`: `send [meth M] [uri U] [ver V] [hdr N V] [body B]`, `expect [!] status|rstatus|string|rstring P`, `disable-on-404`, `send-state`.',
+    { in: 'dbl', args: '...' },
+  ),
+  proxy(
+    'tcp-check',
+    'supported',
+    'Rule of `option tcp-check`: `connect [port N] [addr A] [send-proxy]`, `send S`, `send-binary HEX`, `expect [min-recv N] [!] string|rstring|binary|rbinary P`, `comment`.',
+    { in: 'dbl', args: '...' },
+  ),
   proxy('log', 'supported', '`log global` or a target as in `global`; records go to stdout either way.', {
     args: 'global | TARGET [len N] [format F] FACILITY [LEVEL [MINLEVEL]]',
   }),

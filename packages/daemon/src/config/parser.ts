@@ -8,7 +8,7 @@ import { PROXY_HANDLERS } from './proxy.js';
 import { type ParserState, startSection } from './sections.js';
 import { suggest } from './suggest.js';
 import { type Environment, tokenizeLine } from './tokenizer.js';
-import type { Config, ConfigNotice, SourceLocation } from './types.js';
+import type { Config, ConfigNotice, ProxyConfig, SourceLocation } from './types.js';
 import { validateProxies } from './validate.js';
 
 /** One configuration file: its name (as it appears in messages) and its text. */
@@ -29,6 +29,13 @@ export interface ParseOptions {
    * @default process.env
    */
   env?: Environment;
+  /**
+   * Further checks of each finished proxy whose errors count as configuration
+   * errors, such as the health-check engine typing `option httpchk` and
+   * `tcp-check` words. Injected so that config depends on nothing above it.
+   * @default []
+   */
+  proxyValidators?: ReadonlyArray<(proxy: ProxyConfig) => ConfigError[]>;
 }
 
 const SECTION_HEADERS = ['global', 'defaults', 'frontend', 'backend', 'listen'];
@@ -61,6 +68,9 @@ export function parseConfig(files: readonly ConfigSource[], options: ParseOption
     });
   }
   const proxies = validateProxies(ctx, state.proxies);
+  for (const validate of options.proxyValidators ?? []) {
+    for (const proxy of proxies) ctx.errors.push(...validate(proxy));
+  }
   const order = new Map(files.map((f, i) => [f.path, i]));
   const errors = sortByLocation(ctx.errors, order, (e) => `${e.code} ${e.message} ${e.hint ?? ''}`);
   const notices = sortByLocation(ctx.notices, order, (n) => n.message);

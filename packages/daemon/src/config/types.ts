@@ -34,6 +34,20 @@ export interface StatsSocketConfig {
   where: SourceLocation;
 }
 
+/** A `stats websocket` line of `global` (lbd's extension): the JSON protocol over WebSocket. */
+export interface StatsWebSocketConfig {
+  /** Address to listen on. @default '127.0.0.1' (when the line gives only `:PORT`) */
+  host: string;
+  port: number;
+  /** File holding the bearer token clients must send (surrounding whitespace is ignored). */
+  tokenFile: string;
+  /** @default 'user' */
+  level: AccessLevel;
+  /** Clients at once. @default 1024 */
+  maxClients?: number;
+  where: SourceLocation;
+}
+
 /** A `log` target as written; lbd writes its records to stdout (the journal) whatever the target. */
 export interface LogTarget {
   target: string;
@@ -56,6 +70,10 @@ export interface GlobalConfig {
   statsSockets: StatsSocketConfig[];
   /** Idle timeout of runtime-API sessions. @default 10000 (ms) */
   statsTimeoutMs: number;
+  /** `stats websocket` lines (lbd's extension); none when absent. */
+  statsWebSockets?: StatsWebSocketConfig[];
+  /** `admin-state-file PATH` (lbd's extension): where operator changes are saved; none when absent. */
+  adminStateFile?: string;
   pidfile?: string;
   /** Data-plane worker processes. @default 1 */
   nbthread: number;
@@ -236,6 +254,7 @@ export interface HealthCheckConfig {
     | 'tcp-check'
     | 'httpchk'
     | 'mysql-check'
+    | 'mysql-replica-check'
     | 'pgsql-check'
     | 'redis-check'
     | 'ldap-check'

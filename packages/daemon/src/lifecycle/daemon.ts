@@ -1,8 +1,11 @@
 import { unlink, writeFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { StatsSockets } from '../api/index.js';
+import { EventBus, RuntimeApi } from '../api/index.js';
 import type { Config } from '../config/types.js';
+import { HealthChecker } from '../health/index.js';
+import { AdminStateFile } from '../model/admin-state-file.js';
 import { RuntimeModel } from '../model/index.js';
+import { coolingPolicyFor, PortsMonitor, readKernelPortSettingsSync } from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
 
 /** How long a graceful stop waits for sessions when `hard-stop-after` is unset. */
@@ -15,7 +18,17 @@ const DEFAULT_STOP_GRACE_MS = 30_000;
 export class Daemon {
   readonly model: RuntimeModel;
   readonly dataPlane: DataPlane;
-  private readonly api: StatsSockets;
+  /** Health checks; its `events` feed the runtime API's event stream. */
+  readonly health: HealthChecker;
+  /** Source-port and descriptor accounting; its alerts and reports feed the runtime API. */
+  readonly ports: PortsMonitor;
+  /**
+   * The event stream of the runtime API's `subscribe`. A source plugs in
+   * with one line in the constructor: `source.subscribe((e) => this.events.publish(...))`.
+   */
+  readonly events = new EventBus();
+  private readonly api: RuntimeApi;
+  private readonly stateFile: AdminStateFile | undefined;
   private readonly startedAt = Date.now();
 
   constructor(
@@ -23,14 +36,24 @@ export class Daemon {
     private readonly log: Logger,
   ) {
     this.model = new RuntimeModel(config);
-    this.dataPlane = new DataPlane(this.model, log);
-    this.api = new StatsSockets(
+    this.dataPlane = new DataPlane(this.model, log, { cooling: coolingPolicyFor(readKernelPortSettingsSync()) });
+    this.ports = new PortsMonitor(config, this.dataPlane, log.child({ component: 'ports' }));
+    this.health = new HealthChecker(this.model, this.dataPlane, log.child({ component: 'health' }));
+    this.health.events.subscribe((event) => this.events.publish({ topic: 'check', ...event }));
+    const adminStateFile = config.global.adminStateFile;
+    this.stateFile =
+      adminStateFile === undefined
+        ? undefined
+        : new AdminStateFile(adminStateFile, log.child({ component: 'admin-state' }));
+    this.api = new RuntimeApi({
       config,
-      this.model,
-      this.dataPlane,
-      log.child({ component: 'api' }),
-      this.startedAt,
-    );
+      model: this.model,
+      dataPlane: this.dataPlane,
+      log: log.child({ component: 'api' }),
+      startedAt: this.startedAt,
+      events: this.events,
+      stateFile: this.stateFile,
+    });
   }
 
   async start(): Promise<void> {
@@ -41,7 +64,11 @@ export class Daemon {
         `config notice: ${notice.message}`,
       );
     }
+    // Operators' changes apply before the first connection is accepted and the first check runs.
+    await this.stateFile?.restore(this.model);
     await this.dataPlane.start();
+    this.health.start();
+    this.ports.start();
     await this.api.start();
     const pidfile = this.config.global.pidfile;
     if (pidfile !== undefined) await writeFile(pidfile, `${process.pid}\n`);
@@ -64,6 +91,9 @@ export class Daemon {
     const lifecycle = this.log.child({ component: 'lifecycle' });
     const active = this.dataPlane.admission.active;
     lifecycle.info({ active }, 'stopping: no new connections');
+    this.api.markStopping();
+    this.health.stop();
+    this.ports.stop();
     await this.dataPlane.stopAccepting();
     await this.api.stop();
     const graceMs = this.config.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS;

@@ -1,7 +1,8 @@
 import { PRODUCT_VERSION } from '@lbctl/protocol';
 import { Command, CommanderError } from 'commander';
-import { formatConfigError, loadConfigFiles } from '../config/index.js';
+import { formatConfigError } from '../config/index.js';
 import { Daemon } from './daemon.js';
+import { loadDaemonConfig } from './load-config.js';
 import { createLogger } from './logger.js';
 
 interface Options {
@@ -38,7 +39,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     throw error;
   }
   const options = program.opts<Options>();
-  const result = await loadConfigFiles(options.config);
+  const result = await loadDaemonConfig(options.config);
   if (!result.ok) {
     for (const error of result.errors) process.stderr.write(`${formatConfigError(error)}\n`);
     process.stderr.write(`lbd: ${result.errors.length} error(s) in the configuration; nothing started.\n`);

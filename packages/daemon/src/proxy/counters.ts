@@ -108,6 +108,12 @@ export class TargetCounters extends SessionCounters {
   loadBalanced = 0;
   /** Successful connections (`connect`). */
   connects = 0;
+  /**
+   * Connection attempts that found no source port on any source address
+   * (EADDRINUSE/EADDRNOTAVAIL, or lbd's own ranges exhausted). lbd's own
+   * counter: HAProxy folds these into `econ`, where a refusing server hides them.
+   */
+  sourcePortFailures = 0;
   /** Connections now waiting in a queue (`qcur`) and the highest (`qmax`). */
   queued = 0;
   queueMax = 0;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ProxyConfig, SourceConfig } from '../config/types.js';
+import type { SourceConfig } from '../config/types.js';
 import type { FrontendModel, RuntimeModel } from '../model/index.js';
 import { Admission } from './admission.js';
 import { BackendPool } from './backend-pool.js';
@@ -7,12 +7,22 @@ import { connectionLogRecord, formatTcpLogLine } from './connection-log.js';
 import { FrontendListener } from './frontend-listener.js';
 import type { ServerRuntime } from './server-runtime.js';
 import type { SessionSummary } from './session-types.js';
-import { SourcePicker } from './source-address.js';
+import { type CoolingPolicy, FULL_TIME_WAIT, SourcePicker } from './source-address.js';
 
 /** How long an `accept-proxy` client may take to send its header when `timeout client` is unset. */
 const DEFAULT_PROXY_HEADER_TIMEOUT_MS = 5000;
 /** Connections held while a frontend is at its maxconn, before new ones are refused. */
 const DEFAULT_PARKED_BACKLOG = 1024;
+
+/** Settings of the data plane that do not come from the configuration file. */
+export interface DataPlaneOptions {
+  /**
+   * When a port lbd picked may serve the same server again after lbd closed
+   * first; the daemon derives it from the kernel's `tcp_tw_reuse`.
+   * @default the whole TIME_WAIT (60 s)
+   */
+  cooling?: CoolingPolicy;
+}
 
 /**
  * The data plane: listeners, backend pools and sessions. It reads decisions
@@ -27,10 +37,14 @@ export class DataPlane {
   private readonly trafficLog: Logger;
   private readonly unsubscribe: () => void;
 
+  private readonly cooling: CoolingPolicy;
+
   constructor(
     model: RuntimeModel,
     private readonly log: Logger,
+    options: DataPlaneOptions = {},
   ) {
+    this.cooling = options.cooling ?? FULL_TIME_WAIT;
     this.trafficLog = log.child({ component: 'traffic' });
     this.admission = new Admission(model.config.global.maxconn ?? 4096);
     for (const backend of model.backends.values()) this.pools.set(backend.name, new BackendPool(backend));
@@ -83,7 +97,7 @@ export class DataPlane {
         serverKeepAlive: be.options.tcpka || be.options.srvtcpka,
         captureEndpoints:
           logsConnections || be.balance === 'source' || pool.servers.some((s) => s.model.sendProxy !== 0),
-        sourceFor: (server) => this.sourceFor(server, be),
+        sourceFor: (server) => this.sourceFor(server, be.source),
         onEnd: (summary) => {
           if (logsConnections && !(dontLogNull && summary.bytesFromClient === 0)) {
             this.logConnection(summary, listener, pool);
@@ -94,15 +108,32 @@ export class DataPlane {
     return listener;
   }
 
-  private sourceFor(server: ServerRuntime, backend: ProxyConfig): SourcePicker | undefined {
-    const source = server.model.source ?? backend.source;
+  /**
+   * The source picker a server's connections use: the server's `source`,
+   * else its backend's; undefined when neither is set (the kernel chooses).
+   * One picker per `source` line, shared by the servers it applies to.
+   */
+  sourceFor(server: ServerRuntime, backendSource: SourceConfig | undefined): SourcePicker | undefined {
+    const source = server.model.source ?? backendSource;
     if (source === undefined) return undefined;
     let picker = this.sources.get(source);
     if (picker === undefined) {
-      picker = new SourcePicker(source);
+      picker = new SourcePicker(source, this.cooling);
       this.sources.set(source, picker);
     }
     return picker;
+  }
+
+  /**
+   * The address a health check of `server` should leave from: the least
+   * used of its `source` addresses, so checks follow the traffic's spread
+   * (the kernel picks the check's port). Undefined without a `source`.
+   */
+  checkSourceAddress(backendName: string, serverName: string): string | undefined {
+    const pool = this.pools.get(backendName);
+    const server = pool?.servers.find((s) => s.model.name === serverName);
+    if (pool === undefined || server === undefined) return undefined;
+    return this.sourceFor(server, pool.model.config.source)?.leastUsedAddress();
   }
 
   private logConnection(summary: SessionSummary, listener: FrontendListener, pool: BackendPool): void {

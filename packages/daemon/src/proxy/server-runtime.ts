@@ -8,9 +8,18 @@ import { TargetCounters } from './counters.js';
  */
 export type TrafficOutcome = 'connected' | 'connect-refused' | 'connect-timeout' | 'server-reset';
 
-/** A live session on a server, as the control plane may end it. */
+/** What a live session tells `show sess`. */
+export interface SessionDescription {
+  /** Client `address:port` (after `accept-proxy`). */
+  source: string;
+  frontend: string;
+  acceptedAt: number;
+}
+
+/** A live session on a server, as the control plane sees and may end it. */
 export interface KillableSession {
   kill(): void;
+  describe(): SessionDescription;
 }
 
 /**

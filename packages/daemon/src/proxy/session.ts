@@ -2,8 +2,9 @@ import type { Socket } from 'node:net';
 import type { CancelWait, ServerRequest, Unavailable } from './backend-pool.js';
 import { encodeProxyV1, encodeProxyV2, plainAddress } from './proxy-protocol.js';
 import { type ConnectFailure, connectToServer } from './server-connection.js';
-import type { ServerRuntime } from './server-runtime.js';
+import type { ServerRuntime, SessionDescription } from './server-runtime.js';
 import type { ClientEndpoints, SessionSettings, SessionSummary } from './session-types.js';
+import { type LocalEndpoint, releaseEndpoint } from './source-address.js';
 import {
   type SessionPhase,
   type TerminationCause,
@@ -31,6 +32,11 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
   private cancelConnect: (() => void) | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failedAttempts = 0;
+  /** The source endpoint the server connection left from, when `source` is set. */
+  private local: LocalEndpoint | undefined;
+  /** Who sent the first FIN toward the server decides where the TIME_WAIT lands. */
+  private finSentToServer = false;
+  private serverClosedFirst = false;
   redispatched = false;
   readonly acceptedAt = Date.now();
   queueMs = -1;
@@ -100,6 +106,12 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
     this.abort('K');
   }
 
+  /** For `show sess`; reads the socket's addresses when start did not need them. */
+  describe(): SessionDescription {
+    const client = this.client === UNKNOWN_ENDPOINTS ? socketEndpoints(this.clientSocket) : this.client;
+    return { source: `${client.address}:${client.port}`, frontend: this.frontend, acceptedAt: this.acceptedAt };
+  }
+
   private requestServer(exclude: ServerRuntime | undefined): void {
     this.phase = 'Q';
     this.exclude = exclude;
@@ -138,7 +150,7 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
         keepAlive: this.settings.serverKeepAlive,
         source: this.settings.sourceFor(server),
       },
-      (socket) => this.onConnected(socket, Date.now() - startedAt),
+      (socket, local) => this.onConnected(socket, local, Date.now() - startedAt),
       (failure) => this.onConnectFailed(failure),
     );
   }
@@ -147,12 +159,16 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
     this.cancelConnect = undefined;
     const server = this.runtime!;
     const pool = this.settings.pool;
+    if (failure === 'no-source-port') {
+      this.onNoSourcePort(server);
+      return;
+    }
     server.observer?.(failure === 'timeout' ? 'connect-timeout' : 'connect-refused');
     if (this.failedAttempts >= this.settings.retries) {
       // HAProxy's econ counts sessions whose connection finally failed, not each attempt.
       server.counters.connectErrors++;
       pool.counters.connectErrors++;
-      this.fail(failure === 'timeout' ? 's' : failure === 'no-source-port' ? 'R' : 'S', 'C');
+      this.fail(failure === 'timeout' ? 's' : 'S', 'C');
       return;
     }
     this.failedAttempts++;
@@ -178,6 +194,38 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
   }
 
   /**
+   * Every source address was tried and none had a port toward this server:
+   * the server is fine, lbd is short of ports. Waiting would not help within
+   * a client's patience (TIME_WAIT lasts 60 s), so the session moves to
+   * another server now if it may (with lbd-picked ports each server has its
+   * own), else the client is closed at once (termination RC) rather than
+   * left hanging. Not a health signal: the server was never reached.
+   */
+  private onNoSourcePort(server: ServerRuntime): void {
+    const pool = this.settings.pool;
+    server.counters.sourcePortFailures++;
+    pool.counters.sourcePortFailures++;
+    if (
+      this.failedAttempts < this.settings.retries &&
+      this.settings.redispatch &&
+      pool.usableServers.some((s) => s !== server)
+    ) {
+      this.failedAttempts++;
+      this.redispatched = true;
+      server.counters.redispatches++;
+      pool.counters.redispatches++;
+      server.sessions.delete(this);
+      pool.release(server);
+      this.runtime = undefined;
+      this.requestServer(server);
+      return;
+    }
+    server.counters.connectErrors++;
+    pool.counters.connectErrors++;
+    this.fail('R', 'C');
+  }
+
+  /**
    * HAProxy 2.6's rule with `option redispatch`: move to another server when
    * this one is no longer usable, on the last retry, or at once in a
    * round-robin backend with several active servers (nothing ties the client
@@ -191,8 +239,9 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
     return roundRobin && pool.usableServers.filter((s) => !s.model.backup).length > 1;
   }
 
-  private onConnected(socket: Socket, connectMs: number): void {
+  private onConnected(socket: Socket, local: LocalEndpoint | undefined, connectMs: number): void {
     this.cancelConnect = undefined;
+    this.local = local;
     const server = this.runtime!;
     server.observer?.('connected');
     this.connectMs = connectMs;
@@ -256,12 +305,14 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
 
   /** Half-close: a FIN from one side is passed on once the bytes before it are written. */
   clientEnded(): void {
+    if (!this.serverClosedFirst) this.finSentToServer = true;
     shutWrite(this.serverSocket!, this.settings.serverNoLinger);
     if (this.settings.clientFinTimeoutMs !== undefined)
       this.clientSocket.setTimeout(this.settings.clientFinTimeoutMs);
   }
 
   serverEnded(): void {
+    if (!this.finSentToServer) this.serverClosedFirst = true;
     shutWrite(this.clientSocket, this.settings.clientNoLinger);
     if (this.settings.serverFinTimeoutMs !== undefined)
       this.serverSocket!.setTimeout(this.settings.serverFinTimeoutMs);
@@ -306,7 +357,12 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
       }
     }
     this.clientSocket.destroy();
-    this.serverSocket?.destroy();
+    const serverSocket = this.serverSocket;
+    if (serverSocket !== undefined) {
+      // `option nolinger`: a reset leaves no TIME_WAIT behind, as SO_LINGER 0 does in HAProxy.
+      if (this.settings.serverNoLinger && !serverSocket.destroyed) serverSocket.resetAndDestroy();
+      else serverSocket.destroy();
+    }
     this.finish();
   }
 
@@ -325,6 +381,13 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
     const pool = this.settings.pool;
     const server = this.runtime;
     this.totalMs = Date.now() - this.acceptedAt;
+    const local = this.local;
+    if (local !== undefined) {
+      this.local = undefined;
+      // lbd keeps the TIME_WAIT when it sent the first FIN; a reset or the server closing first leaves none here.
+      const timeWait = !this.settings.serverNoLinger && !this.serverClosedFirst;
+      releaseEndpoint(local, timeWait ? 'time-wait' : 'free', Date.now());
+    }
     if (server !== undefined) {
       server.sessions.delete(this);
       server.counters.totalTime.add(this.totalMs);

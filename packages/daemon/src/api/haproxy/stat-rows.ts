@@ -1,39 +1,26 @@
-import type { StatRow } from '@lbctl/protocol';
+import { HAPROXY_STAT_COLUMNS, type StatRow } from '@lbctl/protocol';
 import type { ServerModel } from '../../model/index.js';
 import type { BackendPool } from '../../proxy/backend-pool.js';
 import type { FrontendCounters, SessionCounters, TargetCounters } from '../../proxy/counters.js';
 import type { FrontendListener } from '../../proxy/frontend-listener.js';
 import type { ServerRuntime } from '../../proxy/server-runtime.js';
+import { type BackendHistory, backendWeight, serverUsable } from './backend-tracker.js';
 
-/** Module columns (ssl, h2, h1) that HAProxy prints as 0 on every row of a TCP proxy. */
-const SSL_COLUMNS = ['ssl_sess', 'ssl_reused_sess', 'ssl_failed_handshake'] as const;
-const H2_H1_COLUMNS = [
-  'h2_headers_rcvd',
-  'h2_data_rcvd',
-  'h2_settings_rcvd',
-  'h2_rst_stream_rcvd',
-  'h2_goaway_rcvd',
-  'h2_detected_conn_protocol_errors',
-  'h2_detected_strm_protocol_errors',
-  'h2_rst_stream_resp',
-  'h2_goaway_resp',
-  'h2_open_connections',
-  'h2_backend_open_streams',
-  'h2_total_connections',
-  'h2_backend_total_streams',
-  'h1_open_connections',
-  'h1_open_streams',
-  'h1_total_connections',
-  'h1_total_streams',
-  'h1_bytes_in',
-  'h1_bytes_out',
-  'h1_spliced_bytes_in',
-  'h1_spliced_bytes_out',
-] as const;
+/**
+ * Module columns after HAProxy's `-` delimiter: the ssl ones, then h2 and h1.
+ * HAProxy prints them as 0 on a TCP proxy; which rows carry which group is
+ * what the side-by-side test pinned down.
+ */
+const MODULE_COLUMNS = HAPROXY_STAT_COLUMNS.slice(HAPROXY_STAT_COLUMNS.indexOf('-') + 1);
+const SSL_COLUMNS = MODULE_COLUMNS.filter((c) => c.startsWith('ssl_'));
+const H2_H1_COLUMNS = MODULE_COLUMNS.filter((c) => c.startsWith('h2_') || c.startsWith('h1_'));
+
+const ZERO_SSL: StatRow = Object.fromEntries(SSL_COLUMNS.map((k) => [k, 0]));
+const ZERO_H2_H1: StatRow = Object.fromEntries(H2_H1_COLUMNS.map((k) => [k, 0]));
 
 /** Seconds since an epoch-ms instant, or -1 for "never" (HAProxy's `lastsess`). */
 function secondsSince(epochMs: number, now: number): number {
-  return epochMs === 0 ? -1 : Math.floor((now - epochMs) / 1000);
+  return epochMs === 0 ? -1 : Math.max(0, Math.floor((now - epochMs) / 1000));
 }
 
 function sessionColumns(c: SessionCounters, now: number): StatRow {
@@ -76,7 +63,7 @@ function targetColumns(c: TargetCounters, now: number): StatRow {
     eint: 0,
     mode: 'tcp',
     '-': '-',
-    ...Object.fromEntries(SSL_COLUMNS.map((k) => [k, 0])),
+    ...ZERO_SSL,
   };
 }
 
@@ -86,6 +73,7 @@ export function frontendRow(
   listener: FrontendListener,
   maxconn: number,
   now: number,
+  stopping: boolean,
 ): StatRow {
   const c: FrontendCounters = listener.counters;
   return {
@@ -96,7 +84,7 @@ export function frontendRow(
     dreq: c.deniedRequests,
     dresp: 0,
     ereq: c.requestErrors,
-    status: 'OPEN',
+    status: stopping ? 'STOP' : c.current >= maxconn ? 'FULL' : 'OPEN',
     pid: 1,
     iid: proxyId,
     sid: 0,
@@ -118,8 +106,55 @@ export function frontendRow(
     wrew: 0,
     eint: 0,
     '-': '-',
-    ...Object.fromEntries([...SSL_COLUMNS, ...H2_H1_COLUMNS].map((k) => [k, 0])),
+    ...ZERO_SSL,
+    ...ZERO_H2_H1,
   };
+}
+
+/** Health-check columns: empty, as HAProxy leaves them, unless checks are on for the server. */
+function checkColumns(m: ServerModel, now: number): StatRow {
+  const c = m.check;
+  const row: StatRow = {};
+  if (c.enabled) {
+    const downtimeMs = c.downtimeMs + (c.downSince > 0 ? now - c.downSince : 0);
+    Object.assign(row, {
+      chkfail: c.failures,
+      chkdown: c.downTransitions,
+      downtime: Math.floor(downtimeMs / 1000),
+    });
+  }
+  // Checks pause in maintenance: HAProxy then shows the counters but not the last result.
+  if (c.enabled && m.admin !== 'maint') {
+    Object.assign(row, {
+      check_status: c.displayStatus,
+      check_code: c.code ?? '',
+      check_duration: c.durationMs ?? '',
+      last_chk: c.lastText,
+      check_desc: c.description,
+      check_rise: c.rise,
+      check_fall: c.fall,
+      check_health: c.health,
+    });
+  }
+  if (m.config.observe !== undefined) row.hanafail = c.hanaFailures;
+  if (c.agentEnabled) {
+    Object.assign(row, {
+      agent_status: c.agentStatus ?? '',
+      agent_code: c.agentCode ?? '',
+      agent_duration: c.agentDurationMs ?? '',
+      last_agt: c.agentText,
+      agent_desc: c.agentDescription,
+      agent_rise: c.agentRise,
+      agent_fall: c.agentFall,
+      agent_health: c.agentHealth,
+    });
+  }
+  return row;
+}
+
+/** `host:port`, with IPv6 hosts in brackets. */
+function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** One server row; `showAddress` is false at `level user`, as in HAProxy. */
@@ -140,24 +175,25 @@ export function serverRow(
     weight: m.weight,
     act: m.backup ? 0 : 1,
     bck: m.backup ? 1 : 0,
-    chkfail: 0,
-    chkdown: 0,
-    lastchg: Math.floor((now - m.lastChange) / 1000),
-    downtime: 0,
+    lastchg: Math.max(0, Math.floor((now - m.lastChange) / 1000)),
     qlimit: m.maxqueue > 0 ? m.maxqueue : '',
     pid: 1,
     iid: proxyId,
     sid: m.id,
     type: 2,
-    addr: showAddress ? `${m.host}:${m.port}` : '',
+    ...checkColumns(m, now),
+    addr: showAddress ? hostPort(m.host, m.port) : '',
     srv_icur: 0,
     idle_conn_cur: 0,
     safe_conn_cur: 0,
-    used_conn_cur: 0,
-    need_conn_est: 0,
+    used_conn_cur: server.counters.current,
+    need_conn_est: server.counters.current,
     uweight: m.weight,
   };
 }
+
+/** How `show stat up` / `no-maint` decorate the BACKEND status: `UP (1/2)`. */
+export type BackendStatusCount = { up: number; total: number } | undefined;
 
 /** The BACKEND row; `fullconn` is HAProxy's default 10 % of the frontends' maxconn when unset. */
 export function backendRow(
@@ -166,25 +202,27 @@ export function backendRow(
   fullconn: number,
   now: number,
   showAlgo: boolean,
+  history: BackendHistory | undefined,
+  downtimeSec: number,
+  count: BackendStatusCount,
 ): StatRow {
-  const servers = pool.servers;
-  const usable = pool.usableServers;
-  const active = usable.filter((s) => !s.model.backup);
-  const weight = usable.reduce((sum, s) => sum + s.model.weight, 0);
-  const lastChange = Math.max(0, ...servers.map((s) => s.model.lastChange));
+  const models = pool.servers.map((s) => s.model);
+  const weight = backendWeight(models);
+  const usable = models.filter(serverUsable);
+  const status = models.length === 0 || weight > 0 ? 'UP' : 'DOWN';
   return {
     pxname: pool.name,
     svname: 'BACKEND',
     ...targetColumns(pool.counters, now),
     slim: fullconn,
     dreq: 0,
-    status: weight > 0 ? 'UP' : 'DOWN',
+    status: count === undefined ? status : `${status} (${count.up}/${count.total})`,
     weight,
-    act: active.length,
-    bck: usable.length - active.length,
-    chkdown: 0,
-    lastchg: lastChange === 0 ? 0 : Math.floor((now - lastChange) / 1000),
-    downtime: 0,
+    act: usable.filter((s) => !s.backup).length,
+    bck: usable.filter((s) => s.backup).length,
+    chkdown: history?.downTransitions ?? 0,
+    lastchg: history === undefined ? 0 : Math.max(0, Math.floor((now - history.lastChange) / 1000)),
+    downtime: models.length === 0 ? '' : downtimeSec,
     pid: 1,
     iid: proxyId,
     sid: 0,
@@ -198,6 +236,6 @@ export function backendRow(
     agg_server_status: 0,
     agg_server_check_status: 0,
     agg_check_status: 0,
-    ...Object.fromEntries(H2_H1_COLUMNS.map((k) => [k, 0])),
+    ...ZERO_H2_H1,
   };
 }

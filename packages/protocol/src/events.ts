@@ -1,0 +1,174 @@
+import type { JsonSchema, Topic } from './commands.js';
+import type { AccessLevel } from './levels.js';
+
+/** Where an admin action came from: the socket or listener, its transport and level. */
+export interface ActionSource {
+  transport: 'unix' | 'ws';
+  dialect: 'haproxy' | 'json';
+  /** Socket path, or `host:port` of the WebSocket listener. */
+  socket: string;
+  level: AccessLevel;
+}
+
+/** A server's admin state, health, weight or address changed, with why. */
+export interface ServerStateEvent {
+  topic: 'server';
+  /** Epoch ms. */
+  time: number;
+  backend: string;
+  server: string;
+  field: 'admin' | 'health' | 'weight' | 'address';
+  from: string;
+  to: string;
+  reason: string;
+  /** HAProxy's status word after the change (`UP`, `DOWN`, `MAINT`, `DRAIN`, `no check`...). */
+  status: string;
+}
+
+/** An operator ran a command that changes state, successfully or not. */
+export interface AdminActionEvent {
+  topic: 'admin';
+  time: number;
+  /** JSON command name (the text dialect's commands map onto them). */
+  command: string;
+  backend?: string;
+  server?: string;
+  /** The arguments as given, for the audit trail. */
+  args: Record<string, unknown>;
+  source: ActionSource;
+  ok: boolean;
+  /** Error code when `ok` is false. */
+  error?: string;
+}
+
+/**
+ * A change of a server's displayed status caused by health (active checks,
+ * the agent, passive health, or an operator forcing it), as the health
+ * checker publishes it: `UP` -> `UP 2/3` -> `DOWN`, `UP` -> `NOLB`...
+ */
+export interface CheckEvent {
+  topic: 'check';
+  time: number;
+  /** The health checker's event number, increasing without gaps. */
+  seq?: number;
+  backend: string;
+  server: string;
+  /** Status strings as `show stat` prints them. */
+  from: string;
+  to: string;
+  /** Why, in words: the check's text, the agent's reply, the passive-health summary. */
+  reason: string;
+  source: 'check' | 'agent' | 'observe' | 'admin';
+  /** The check (or agent) result behind the change, e.g. `L4CON`, `L7STS`. */
+  checkStatus?: string | undefined;
+  checkCode?: number | undefined;
+  checkDurationMs?: number | undefined;
+}
+
+/** A configuration reload started, finished or failed. */
+export interface ReloadEvent {
+  topic: 'reload';
+  time: number;
+  phase: 'started' | 'done' | 'failed';
+  detail?: string;
+}
+
+/** Source ports toward a server are running out (the ports monitor). */
+export interface PortPressureEvent {
+  topic: 'ports';
+  time: number;
+  /** Local (source) address the connections leave from. */
+  source: string;
+  /** `ip:port` of the server. */
+  destination: string;
+  used: number;
+  available: number;
+  level: 'ok' | 'warning' | 'critical';
+}
+
+/** Any event the daemon streams to subscribers. */
+export type LbEvent = ServerStateEvent | AdminActionEvent | CheckEvent | ReloadEvent | PortPressureEvent;
+
+/** The topic of each event type, for exhaustiveness checks. */
+export type EventTopic = Exclude<Topic, 'stats'>;
+
+const STR = { type: 'string' } as const;
+const INT = { type: 'integer' } as const;
+const TIME = { type: 'integer', minimum: 0 } as const;
+
+function event(topic: string, properties: Record<string, JsonSchema>, required: string[]): JsonSchema {
+  return {
+    type: 'object',
+    properties: { topic: { const: topic }, time: TIME, ...properties },
+    required: ['topic', 'time', ...required],
+    additionalProperties: false,
+  };
+}
+
+/** JSON Schemas of the events, by topic. */
+export const EVENT_SCHEMAS: Readonly<Record<EventTopic, JsonSchema>> = {
+  server: event(
+    'server',
+    {
+      backend: STR,
+      server: STR,
+      field: { enum: ['admin', 'health', 'weight', 'address'] },
+      from: STR,
+      to: STR,
+      reason: STR,
+      status: STR,
+    },
+    ['backend', 'server', 'field', 'from', 'to', 'reason', 'status'],
+  ),
+  admin: event(
+    'admin',
+    {
+      command: STR,
+      backend: STR,
+      server: STR,
+      args: { type: 'object' },
+      source: {
+        type: 'object',
+        properties: {
+          transport: { enum: ['unix', 'ws'] },
+          dialect: { enum: ['haproxy', 'json'] },
+          socket: STR,
+          level: { enum: ['user', 'operator', 'admin'] },
+        },
+        required: ['transport', 'dialect', 'socket', 'level'],
+        additionalProperties: false,
+      },
+      ok: { type: 'boolean' },
+      error: STR,
+    },
+    ['command', 'args', 'source', 'ok'],
+  ),
+  check: event(
+    'check',
+    {
+      seq: { type: 'integer', minimum: 0 },
+      backend: STR,
+      server: STR,
+      from: STR,
+      to: STR,
+      reason: STR,
+      source: { enum: ['check', 'agent', 'observe', 'admin'] },
+      checkStatus: STR,
+      checkCode: INT,
+      checkDurationMs: { type: 'number', minimum: 0 },
+    },
+    ['backend', 'server', 'from', 'to', 'reason', 'source'],
+  ),
+  reload: event('reload', { phase: { enum: ['started', 'done', 'failed'] }, detail: STR }, ['phase']),
+  ports: event(
+    'ports',
+    {
+      source: STR,
+      destination: STR,
+      used: { type: 'integer', minimum: 0 },
+      available: { type: 'integer', minimum: 0 },
+      level: { enum: ['ok', 'warning', 'critical'] },
+    },
+    ['source', 'destination', 'used', 'available', 'level'],
+  ),
+};
