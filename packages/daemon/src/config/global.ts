@@ -35,7 +35,7 @@ export const GLOBAL_HANDLERS: Readonly<Record<string, GlobalHandler>> = {
   },
   'stats websocket': (line, g) => {
     const listener = parseStatsWebSocket(line);
-    if (listener) (g.statsWebSockets ??= []).push(listener);
+    if (listener) g.statsWebSockets = [...(g.statsWebSockets ?? []), listener];
   },
   'admin-state-file': word((g, s) => (g.adminStateFile = s)),
   'stats timeout': (line, g) => {

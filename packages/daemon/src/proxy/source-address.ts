@@ -1,5 +1,5 @@
 import type { SourceConfig } from '../config/types.js';
-import { PortRing, type PortReturn, TIME_WAIT_MS } from './port-ring.js';
+import { type PortReturn, PortRing, TIME_WAIT_MS } from './port-ring.js';
 
 /** One source address of a `source` line, with its load across every server. */
 export class AddressSlot {
