@@ -36,7 +36,9 @@ export class Daemon {
     private readonly log: Logger,
   ) {
     this.model = new RuntimeModel(config);
-    this.dataPlane = new DataPlane(this.model, log, { cooling: coolingPolicyFor(readKernelPortSettingsSync()) });
+    this.dataPlane = new DataPlane(this.model, log, {
+      cooling: coolingPolicyFor(readKernelPortSettingsSync()),
+    });
     this.ports = new PortsMonitor(config, this.dataPlane, log.child({ component: 'ports' }));
     this.health = new HealthChecker(this.model, this.dataPlane, log.child({ component: 'health' }));
     this.health.events.subscribe((event) => this.events.publish({ topic: 'check', ...event }));

@@ -75,7 +75,9 @@ export function adviceFor(input: AdviceInput): string[] {
   if (input.mode === 'managed') {
     const size = input.range.high - input.range.low + 1;
     if (size < WIDEST.high - WIDEST.low) {
-      out.push(`widen the range of 'source' (now ${input.range.low}-${input.range.high}, ${fmt(size)} ports)`);
+      out.push(
+        `widen the range of 'source' (now ${input.range.low}-${input.range.high}, ${fmt(size)} ports)`,
+      );
     }
   } else {
     const kernelUsable = usablePorts(k.ipLocalPortRange, k.ipLocalReservedPorts);

@@ -18,7 +18,8 @@ import { type KernelPortSettings, timeWaitReusable } from './kernel-settings.js'
 export function coolingPolicyFor(settings: KernelPortSettings): CoolingPolicy {
   const reuseMs = Math.max(0, settings.tcpTwReuseDelayMs);
   return {
-    timeWaitMs: (source, serverHost) => (timeWaitReusable(settings, source, serverHost) ? reuseMs : TIME_WAIT_MS),
+    timeWaitMs: (source, serverHost) =>
+      timeWaitReusable(settings, source, serverHost) ? reuseMs : TIME_WAIT_MS,
     refusedMs: TIME_WAIT_MS,
   };
 }

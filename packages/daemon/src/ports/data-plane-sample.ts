@@ -51,7 +51,10 @@ export class DataPlaneSampler {
           nolinger: backendConfig.options.nolinger,
           connectRate: before === undefined ? 0 : rate(counters.total - before.total),
           sourcePortFailures: counters.sourcePortFailures,
-          recentFailures: before === undefined ? counters.sourcePortFailures : counters.sourcePortFailures - before.failures,
+          recentFailures:
+            before === undefined
+              ? counters.sourcePortFailures
+              : counters.sourcePortFailures - before.failures,
           perAddress,
         });
       }

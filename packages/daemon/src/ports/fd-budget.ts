@@ -66,7 +66,8 @@ export function computeFdBudget(config: Config, ulimitN = readOpenFilesLimit()):
     }
   }
   // Each runtime-API socket: its listener plus a few concurrent clients.
-  const statsSockets = config.global.statsSockets.length * 11 + (config.global.statsWebSockets?.length ?? 0) * 11;
+  const statsSockets =
+    config.global.statsSockets.length * 11 + (config.global.statsWebSockets?.length ?? 0) * 11;
   const parts = {
     connections: maxconn * 2,
     listeners,

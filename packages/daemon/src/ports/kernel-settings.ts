@@ -92,7 +92,11 @@ function fromValues(values: (string | undefined)[]): KernelPortSettings {
   const [low, high] = (range ?? '').split(/\s+/).map(Number);
   return {
     ipLocalPortRange:
-      low !== undefined && high !== undefined && Number.isInteger(low) && Number.isInteger(high) && low <= high
+      low !== undefined &&
+      high !== undefined &&
+      Number.isInteger(low) &&
+      Number.isInteger(high) &&
+      low <= high
         ? { low, high }
         : d.ipLocalPortRange,
     ipLocalReservedPorts: reserved === undefined ? [] : parseReservedPorts(reserved),

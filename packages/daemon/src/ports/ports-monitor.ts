@@ -208,7 +208,9 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
   }
 
   private raiseAlerts(report: PortsReport, now: number): void {
-    const failuresByServer = new Map(report.servers.map((s) => [`${s.backend}/${s.server}`, s.sourcePortFailures]));
+    const failuresByServer = new Map(
+      report.servers.map((s) => [`${s.backend}/${s.server}`, s.sourcePortFailures]),
+    );
     for (const pair of report.pairs) {
       const key = `${pair.source}|${pair.destination}`;
       const memory = this.pairs.get(key) ?? { level: 'ok', loggedAt: 0 };
@@ -249,7 +251,9 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
     const message =
       `source ports ${alert.level === 'critical' ? 'nearly or fully exhausted' : 'running low'}: ` +
       `${where}, ${alert.used}/${alert.available} in use (${alert.headroomPct}% headroom)` +
-      (alert.sourcePortFailures > 0 ? `, ${alert.sourcePortFailures} connections failed for lack of a port` : '') +
+      (alert.sourcePortFailures > 0
+        ? `, ${alert.sourcePortFailures} connections failed for lack of a port`
+        : '') +
       (alert.advice.length > 0 ? `; ${alert.advice[0]}` : '');
     if (alert.level === 'critical') this.log.error(fields, message);
     else this.log.warn(fields, message);

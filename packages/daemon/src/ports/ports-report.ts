@@ -170,9 +170,12 @@ export function buildPortsReport(input: ReportInput): PortsReport {
         if (!existing.servers.includes(name)) existing.servers.push(name);
         continue;
       }
-      const range = server.mode === 'managed' && server.range !== undefined ? server.range : kernel.ipLocalPortRange;
+      const range =
+        server.mode === 'managed' && server.range !== undefined ? server.range : kernel.ipLocalPortRange;
       const usable =
-        server.mode === 'managed' ? range.high - range.low + 1 : usablePorts(range, kernel.ipLocalReservedPorts);
+        server.mode === 'managed'
+          ? range.high - range.low + 1
+          : usablePorts(range, kernel.ipLocalReservedPorts);
       const states = pair.scan?.states ?? new Uint32Array(STATE_SLOTS);
       let inUse = pair.scan === undefined ? 0 : countInRange(pair.scan, range.low, range.high);
       if (server.mode === 'kernel-bind') {
@@ -180,7 +183,7 @@ export function buildPortsReport(input: ReportInput): PortsReport {
         if (bits !== undefined) inUse = Math.max(inUse, countBound(bits, range.low, range.high));
       }
       const own = server.perAddress.get(pair.source);
-      const rate = own?.connectRate ?? (pair.share * server.connectRate);
+      const rate = own?.connectRate ?? pair.share * server.connectRate;
       const live = (states[1] ?? 0) + (states[2] ?? 0);
       const headroom = Math.max(0, usable - inUse);
       const headroomPct = usable === 0 ? 0 : round1((100 * headroom) / usable);
@@ -205,7 +208,13 @@ export function buildPortsReport(input: ReportInput): PortsReport {
         connectRate: round1(rate),
         refusals: own?.refusals ?? 0,
         steadyStateInUse,
-        exhaustionSeconds: projectExhaustion(headroom, usable, steadyStateInUse, rate, states[TCP_TIME_WAIT] ?? 0),
+        exhaustionSeconds: projectExhaustion(
+          headroom,
+          usable,
+          steadyStateInUse,
+          rate,
+          states[TCP_TIME_WAIT] ?? 0,
+        ),
         level,
         advice:
           level === 'ok'
@@ -250,7 +259,8 @@ export function buildPortsReport(input: ReportInput): PortsReport {
     },
     fds: {
       ...input.fds,
-      headroomPct: input.fds.limit === 0 ? 100 : round1((100 * (input.fds.limit - input.fds.inUse)) / input.fds.limit),
+      headroomPct:
+        input.fds.limit === 0 ? 100 : round1((100 * (input.fds.limit - input.fds.inUse)) / input.fds.limit),
     },
     level: worst(pairList.map((p) => p.level)),
     pairs: pairList,
@@ -287,7 +297,11 @@ function pairsOf(
   const seen = [...scan.pairs.values()].filter((p) => p.host === server.host && p.port === server.port);
   if (seen.length === 0) return [{ source: '*', scan: undefined, share: 1 }];
   const total = seen.reduce((n, p) => n + p.count, 0);
-  return seen.map((p) => ({ source: p.source, scan: p, share: total === 0 ? 1 / seen.length : p.count / total }));
+  return seen.map((p) => ({
+    source: p.source,
+    scan: p,
+    share: total === 0 ? 1 / seen.length : p.count / total,
+  }));
 }
 
 /**

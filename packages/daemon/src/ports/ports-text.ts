@@ -61,20 +61,33 @@ export function renderPortsText(report: PortsReport): string {
       ].join(' '),
     );
   }
-  lines.push(`# sources: source pairs sockets ${STATE_COLUMNS.map((c) => c[0]).join(' ')} rate min_headroom_pct`);
+  lines.push(
+    `# sources: source pairs sockets ${STATE_COLUMNS.map((c) => c[0]).join(' ')} rate min_headroom_pct`,
+  );
   for (const s of report.sources) {
     lines.push(
-      [s.source, s.pairs, s.sockets, ...STATE_COLUMNS.map(([, get]) => get(s.states)), s.connectRate, s.minHeadroomPct].join(
-        ' ',
-      ),
+      [
+        s.source,
+        s.pairs,
+        s.sockets,
+        ...STATE_COLUMNS.map(([, get]) => get(s.states)),
+        s.connectRate,
+        s.minHeadroomPct,
+      ].join(' '),
     );
   }
   lines.push('# servers: backend server destination mode sources rate source_port_failures');
   for (const s of report.servers) {
     lines.push(
-      [s.backend, s.server, s.destination, s.mode, dash(s.sources.join(',')), s.connectRate, s.sourcePortFailures].join(
-        ' ',
-      ),
+      [
+        s.backend,
+        s.server,
+        s.destination,
+        s.mode,
+        dash(s.sources.join(',')),
+        s.connectRate,
+        s.sourcePortFailures,
+      ].join(' '),
     );
   }
   for (const p of report.pairs) {

@@ -8,7 +8,10 @@ import { scanWithSs } from './ss-reader.js';
  * kernel filters before it formats, and falls back to /proc/net/tcp when
  * `ss` cannot run (iproute2 missing).
  */
-export async function scanSocketTable(watch: ScanWatch, reader: TableReader | 'auto' = 'auto'): Promise<TableScan> {
+export async function scanSocketTable(
+  watch: ScanWatch,
+  reader: TableReader | 'auto' = 'auto',
+): Promise<TableScan> {
   if (reader === 'procfs') return scanProcNet(watch);
   if (reader === 'sock_diag') return scanWithSs(watch);
   try {

@@ -109,7 +109,11 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
   /** For `show sess`; reads the socket's addresses when start did not need them. */
   describe(): SessionDescription {
     const client = this.client === UNKNOWN_ENDPOINTS ? socketEndpoints(this.clientSocket) : this.client;
-    return { source: `${client.address}:${client.port}`, frontend: this.frontend, acceptedAt: this.acceptedAt };
+    return {
+      source: `${client.address}:${client.port}`,
+      frontend: this.frontend,
+      acceptedAt: this.acceptedAt,
+    };
   }
 
   private requestServer(exclude: ServerRuntime | undefined): void {

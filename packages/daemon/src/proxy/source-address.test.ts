@@ -14,7 +14,10 @@ describe('SourcePicker', () => {
   });
 
   it('with a range, one port serves several servers at once and never two connections to one server', () => {
-    const picker = new SourcePicker({ addresses: ['127.0.0.2'], portRange: { low: 40000, high: 40001 } }, cooling);
+    const picker = new SourcePicker(
+      { addresses: ['127.0.0.2'], portRange: { low: 40000, high: 40001 } },
+      cooling,
+    );
     const a = [picker.pick('10.0.0.1', 3306, 0), picker.pick('10.0.0.1', 3306, 0)];
     const b = [picker.pick('10.0.0.2', 3306, 0), picker.pick('10.0.0.2', 3306, 0)];
     expect(a.map((e) => e?.port)).toEqual([40000, 40001]);
