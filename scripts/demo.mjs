@@ -48,16 +48,28 @@ const lbd = spawn(
   },
 );
 let ready = false;
+let top;
 lbd.stdout.setEncoding('utf8');
 lbd.stdout.on('data', (text) => {
-  if (!ready && text.includes('"msg":"lbd ready"')) {
-    ready = true;
-    console.log(`lbd is running (pid ${lbd.pid}) on the demo config with 5 local backends and a light load.
-  proxy:        mariadb-style TCP on 127.0.0.1:17000 (try: socat - TCP:127.0.0.1:17000)
-  admin socket: /tmp/lbd-demo/admin.sock
-  see it:       echo "show stat" | socat stdio /tmp/lbd-demo/admin.sock | cut -d, -f1,2,5,8,18
-Ctrl-C stops everything.`);
+  if (ready || !text.includes('"msg":"lbd ready"')) return;
+  ready = true;
+  if (process.stdout.isTTY) {
+    // The console in the foreground; quitting it (q) ends the demo.
+    top = spawn(
+      process.execPath,
+      [join(root, 'packages/tui/bin/lbctl.js'), 'top', '--socket', '/tmp/lbd-demo/admin.sock'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    top.on('exit', (code) => shutdown(code ?? 0));
+    return;
   }
+  console.log(`lbd is running (pid ${lbd.pid}) on the demo config with 5 local backends and a light load.
+  proxy:        TCP on 127.0.0.1:17000 and 127.0.0.1:17010 (try: socat - TCP:127.0.0.1:17000)
+  console:      node packages/tui/bin/lbctl.js top --socket /tmp/lbd-demo/admin.sock
+  admin socket: echo "show stat" | socat stdio /tmp/lbd-demo/admin.sock
+Ctrl-C stops everything.`);
 });
 lbd.on('exit', (code) => {
   console.log(`lbd exited (${code})`);
@@ -72,6 +84,7 @@ const load = setInterval(() => {
 
 function shutdown(code) {
   clearInterval(load);
+  if (top !== undefined && top.exitCode === null) top.kill('SIGTERM');
   if (lbd.exitCode === null) lbd.kill('SIGTERM');
   for (const server of servers) server.close();
   setTimeout(() => process.exit(code), 300).unref();
