@@ -4,7 +4,9 @@
 # A tool that cannot be installed fails the script (never a silent skip).
 set -euo pipefail
 
-APT_PACKAGES=(mariadb-server mariadb-client haproxy socat tmux iperf3 nginx-light wrk procps iproute2 util-linux hatop prometheus-haproxy-exporter xinetd)
+# systemd: systemd-notify (lbd's sd_notify) and systemd-analyze (the unit file's test);
+# python3: the tests' NOTIFY_SOCKET receiver (Node has no AF_UNIX datagram sockets).
+APT_PACKAGES=(mariadb-server mariadb-client haproxy socat tmux iperf3 nginx-light wrk procps iproute2 util-linux hatop prometheus-haproxy-exporter xinetd systemd python3)
 NODE_MAJOR=24
 PNPM_VERSION=10
 
@@ -34,7 +36,7 @@ if ! /usr/local/bin/pnpm --version 2>/dev/null | grep -q "^${PNPM_VERSION}\."; t
 fi
 export PATH=/usr/local/bin:$PATH
 
-for tool in node pnpm mariadbd mariadb mariadb-install-db haproxy socat tmux iperf3 nginx wrk ss hatop prometheus-haproxy-exporter; do
+for tool in node pnpm mariadbd mariadb mariadb-install-db haproxy socat tmux iperf3 nginx wrk ss hatop prometheus-haproxy-exporter systemd-notify systemd-analyze python3; do
   command -v "$tool" >/dev/null || { echo "setup: required tool '$tool' is missing after install" >&2; exit 1; }
 done
 echo "setup: node $(node --version), pnpm $(pnpm --version), $(haproxy -v | head -1)"

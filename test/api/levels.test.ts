@@ -63,10 +63,12 @@ const TEXT_ADMIN_COMMANDS = [
   'disable agent pool/db2',
   'enable agent pool/db2',
   'shutdown sessions server pool/db1',
+  'lbd reload',
 ];
 
 /** Valid arguments for each JSON command that needs admin. */
 function adminArgs(cmd: string): Record<string, unknown> {
+  if (cmd === 'reload') return {};
   const on = { backend: 'pool', server: cmd.includes('agent') ? 'db2' : 'db1' };
   const extra: Record<string, Record<string, unknown>> = {
     'set-weight': { weight: 5 },
@@ -137,7 +139,7 @@ describe('a level user socket refuses every admin command, in both dialects', ()
 
   it('JSON dialect on the socket and over WebSocket: LB_ERR_PERMISSION_DENIED for each admin command', async () => {
     const adminCommands = COMMAND_NAMES.filter((c) => COMMANDS[c].level === 'admin');
-    expect(adminCommands.length).toBe(12);
+    expect(adminCommands.length).toBe(13);
     const clients = [
       await LbClient.connect({ path: sock.user }),
       await LbClient.connect({ url: `ws://127.0.0.1:${WS_PORT}`, token: TOKEN }),

@@ -37,6 +37,12 @@ const FILES = [
   'cli-admin',
   'cli-drain',
   'tui-top',
+  'lifecycle-sd-notify',
+  'lifecycle-reload',
+  'ports-exhaustion',
+  'ports-time-wait',
+  'ports-managed',
+  'lifecycle-stop',
 ] as const;
 
 /** The test files that own a block of ports. Add a name to `FILES` for a new file. */

@@ -116,6 +116,11 @@ export const COMMANDS = {
   'enable-agent': { level: 'admin', summary: 'resume agent checks', args: onServer() },
   'disable-agent': { level: 'admin', summary: 'stop agent checks', args: onServer() },
   'shutdown-sessions': { level: 'admin', summary: 'close every session on a server now', args: onServer() },
+  reload: {
+    level: 'admin',
+    summary: 're-read and check the configuration files; apply them without dropping connections',
+    args: object({}),
+  },
   subscribe: {
     level: 'user',
     summary: 'stream stats snapshots and events; returns the subscription id',

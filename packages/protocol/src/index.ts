@@ -40,6 +40,7 @@ export type {
   HelloResult,
   OkResponse,
   Push,
+  ReloadResult,
   Request,
   RequestId,
   Response,

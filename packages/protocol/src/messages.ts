@@ -36,6 +36,7 @@ export interface CommandArgs {
   'enable-agent': ServerRef;
   'disable-agent': ServerRef;
   'shutdown-sessions': ServerRef;
+  reload: Record<string, never>;
   subscribe: { topics: Topic[]; intervalMs?: number };
   unsubscribe: { subscription: number };
   'lower-level': { level: 'user' | 'operator' };
@@ -121,6 +122,22 @@ export interface StatsSnapshot {
   rows: StatRow[];
 }
 
+/**
+ * What `reload` did. A configuration with errors is not an API error: the
+ * command ran, lbd refused the files and kept the running configuration.
+ */
+export interface ReloadResult {
+  /** True when the new configuration now runs; false when it was refused. */
+  applied: boolean;
+  /** The files read, in order. */
+  files: string[];
+  /** What changed, one line (when applied). */
+  summary?: string;
+  /** `FILE:LINE: message` of each error (when refused). */
+  errors?: string[];
+  durationMs: number;
+}
+
 /** The `data` of each command's successful response. */
 export interface CommandResults {
   hello: HelloResult;
@@ -144,6 +161,7 @@ export interface CommandResults {
   'enable-agent': ServerState;
   'disable-agent': ServerState;
   'shutdown-sessions': { killed: number };
+  reload: ReloadResult;
   subscribe: { subscription: number; topics: Topic[]; intervalMs: number };
   unsubscribe: { subscription: number };
   'lower-level': { level: AccessLevel };

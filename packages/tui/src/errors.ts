@@ -16,7 +16,10 @@ export const LBCTL_ERROR_CODES = {
   LB_ERR_WAIT_TIMEOUT: '`drain --wait` reached `--timeout` with sessions still open.',
   LB_ERR_CHECK_FAILED: '`lbctl check` found a frontend with no usable server.',
   LB_ERR_INTERRUPTED: 'Interrupted (SIGINT, Ctrl-C).',
-  LB_ERR_NOT_AVAILABLE: 'The daemon does not offer what the verb needs (e.g. `reload`, `ports`).',
+  LB_ERR_NOT_AVAILABLE:
+    'The daemon does not offer what the verb needs (e.g. `ports`, or `reload` on an older lbd).',
+  LB_ERR_RELOAD_REFUSED:
+    '`lbctl reload`: the configuration has errors (printed as FILE:LINE: message); lbd keeps the running one.',
 } as const;
 
 /** A code lbctl raises itself. */
@@ -90,6 +93,14 @@ export class InterruptedError extends LbError {
   constructor(message = 'interrupted', options?: { cause?: unknown }) {
     super('LB_ERR_INTERRUPTED', message, options);
     this.name = 'InterruptedError';
+  }
+}
+
+/** `lbctl reload`: lbd refused the files and runs on with the previous configuration (exit 1). */
+export class ReloadRefusedError extends LbError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LB_ERR_RELOAD_REFUSED', message, options);
+    this.name = 'ReloadRefusedError';
   }
 }
 

@@ -29,6 +29,7 @@ export {
   NoSuchServerError,
   NotAvailableError,
   PermissionDeniedError,
+  ReloadRefusedError,
   UsageError,
   WaitTimeoutError,
 } from './errors.js';

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AccessLevel, ActionSource } from '@lbctl/protocol';
+import type { AccessLevel, ActionSource, ReloadResult } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Config, StatsSocketConfig, StatsWebSocketConfig } from '../config/types.js';
@@ -31,6 +31,8 @@ export interface RuntimeApiOptions {
   stateFile?: AdminStateFile | undefined;
   /** Limits; unset ones take {@link DEFAULT_API_LIMITS}. */
   limits?: Partial<ApiLimits>;
+  /** The daemon's reload; without it the `reload` command answers that lbd cannot reload. */
+  reload?: (trigger: string) => Promise<ReloadResult>;
 }
 
 /** How often a socket at its client limit logs a refusal, at most. */
@@ -43,7 +45,7 @@ const REFUSAL_LOG_INTERVAL_MS = 10_000;
  */
 export class RuntimeApi {
   readonly events: EventBus;
-  private readonly ctx: ApiContext & { stopping: boolean; listenerCount: number };
+  private readonly ctx: ApiContext & { stopping: boolean; listenerCount: number; config: Config };
   private readonly hub: SubscriptionHub;
   private readonly tracker: BackendTracker;
   private readonly sockets: ListeningSocket[] = [];
@@ -68,6 +70,7 @@ export class RuntimeApi {
       stopping: false,
       connections: this.connections,
       listenerCount: 0,
+      reload: options.reload,
       tracker: this.tracker,
     };
     this.hub = new SubscriptionHub(this.ctx);
@@ -85,6 +88,16 @@ export class RuntimeApi {
         status: s.status,
       });
     });
+  }
+
+  /**
+   * A reload switched the configuration: commands read the new one. The
+   * stats sockets themselves stay as opened at start (changes to them
+   * apply at the next restart).
+   */
+  useConfig(config: Config): void {
+    this.ctx.config = config;
+    this.tracker.reconfigure(Date.now());
   }
 
   /** Opens every configured socket and listener; stale socket files are replaced, live ones refused. */

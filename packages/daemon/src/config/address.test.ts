@@ -89,6 +89,22 @@ describe('parseSource and parseHost', () => {
     expect(parseSource('10.0.0.5:1025-2000,10.0.0.6:3000-4000')).toMatchObject({ ok: false });
   });
 
+  test('several addresses must differ, share one family, and leave out wildcards', () => {
+    expect(parseSource('127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5:40000-40999')).toEqual({
+      ok: true,
+      value: {
+        addresses: ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'],
+        portRange: { low: 40000, high: 40999 },
+      },
+    });
+    expect(parseSource('10.0.0.5,10.0.0.5')).toEqual({
+      ok: false,
+      reason: 'address 10.0.0.5 is given twice',
+    });
+    expect(parseSource('10.0.0.5,2001:db8::5')).toMatchObject({ ok: false, reason: /mixed/ });
+    expect(parseSource('*,10.0.0.5')).toMatchObject({ ok: false, reason: /wildcard/ });
+  });
+
   test('a source must be an IP address', () => {
     expect(parseSource('lb.example.com')).toMatchObject({ ok: false });
     expect(parseSource('*')).toEqual({ ok: true, value: { addresses: ['0.0.0.0'] } });

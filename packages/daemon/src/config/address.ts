@@ -245,6 +245,8 @@ export function parseHost(text: string): Parsed<string> {
  * comma-separated list of addresses (`10.0.0.5,10.0.0.6:1025-65000`) so that
  * one backend can use more source ports than a single address offers; the
  * port range, written once or on every address, applies to all of them.
+ * The addresses must differ and be of one family (a server is reached over
+ * one), and a wildcard cannot be mixed with addresses.
  */
 export function parseSource(text: string): Parsed<SourceConfig> {
   const addresses: string[] = [];
@@ -254,7 +256,9 @@ export function parseSource(text: string): Parsed<SourceConfig> {
     if (!split.ok) return split;
     const host = checkHost(split.value, false, true);
     if (!host.ok) return host;
-    addresses.push(host.value === '' || host.value === '*' ? '0.0.0.0' : host.value);
+    const address = host.value === '' || host.value === '*' ? '0.0.0.0' : host.value;
+    if (addresses.includes(address)) return { ok: false, reason: `address ${address} is given twice` };
+    addresses.push(address);
     const port = split.value.port;
     // Port 0 means "any port", as when no port is written.
     if (port === undefined || port === '0') continue;
@@ -264,6 +268,14 @@ export function parseSource(text: string): Parsed<SourceConfig> {
       return { ok: false, reason: 'different port ranges: one range applies to every address' };
     }
     portRange = range.value;
+  }
+  if (addresses.length > 1) {
+    if (addresses.some((a) => a === '0.0.0.0' || a === '::')) {
+      return { ok: false, reason: "a wildcard ('*', 0.0.0.0, ::) cannot be listed with other addresses" };
+    }
+    if (new Set(addresses.map((a) => isIPv6(a))).size > 1) {
+      return { ok: false, reason: 'IPv4 and IPv6 addresses mixed: a server is reached over one family' };
+    }
   }
   return { ok: true, value: portRange ? { addresses, portRange } : { addresses } };
 }

@@ -88,7 +88,11 @@ export const OPTION_KEYWORDS: readonly KeywordSpec[] = [
   option('tcpka', 'supported', 'TCP keepalive on both sides.'),
   option('clitcpka', 'supported', 'TCP keepalive on the client side.'),
   option('srvtcpka', 'supported', 'TCP keepalive on the server side.'),
-  option('nolinger', 'supported', 'Close sockets with a reset instead of lingering.'),
+  option(
+    'nolinger',
+    'supported',
+    'Close with a reset instead of a FIN when lbd closes first: no TIME_WAIT stays behind (in a backend: toward the servers). Only for protocols where the proxy may close first without losing data.',
+  ),
   option('allbackups', 'supported', 'Balance over all backup servers when every active server is down.', {
     in: 'dbl',
   }),

@@ -40,8 +40,8 @@ export const SERVER_PARAMS: readonly KeywordSpec[] = [
   server(
     'source',
     'supported',
-    'Local address (and ports) of connections to this server.',
-    'ADDR[:PORT[-PORT]][,ADDR...]',
+    'Local addresses of connections to this server, least used first; with `:LOW-HIGH` lbd picks each port itself, per server (one port serves several servers).',
+    'ADDR[,ADDR...][:LOW-HIGH]',
   ),
   server('send-proxy', 'supported', 'Sends a PROXY protocol v1 header to the server.'),
   server('send-proxy-v2', 'supported', 'Sends a PROXY protocol v2 header to the server.'),

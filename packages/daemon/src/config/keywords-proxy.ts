@@ -93,10 +93,10 @@ export const PROXY_KEYWORDS: readonly KeywordSpec[] = [
   proxy(
     'source',
     'supported',
-    'Local address (and ports) of connections to servers; several addresses allowed.',
+    'Local addresses of connections to servers, least used first (lbd extension: several addresses); with `:LOW-HIGH` lbd picks each port itself, per server, so one port serves several servers at once. Without a range the kernel picks after bind(), and a port is then taken for every server.',
     {
       in: 'dbl',
-      args: 'ADDR[:PORT[-PORT]][,ADDR...]',
+      args: 'ADDR[,ADDR...][:LOW-HIGH]',
     },
   ),
   proxy('description', 'supported', 'Free text shown in stats.', { in: 'fbl', args: 'TEXT' }),

@@ -141,10 +141,16 @@ export interface PortRange {
   high: number;
 }
 
-/** `source ADDR[:PORT[-PORT]]`: the local address (and ports) connections to servers leave from. */
+/**
+ * `source ADDR[,ADDR...][:LOW-HIGH]`: the local addresses (and ports)
+ * connections to servers leave from. With several addresses connections go
+ * to the least used; with a range lbd picks each connection's port itself,
+ * per server, instead of letting the kernel pick after bind().
+ */
 export interface SourceConfig {
-  /** One address today; the port-exhaustion work extends this to several. */
+  /** One or more addresses, all of one family; `0.0.0.0` alone for the wildcard. */
   addresses: string[];
+  /** Ports lbd picks from, for every address; absent: the kernel picks. */
   portRange?: PortRange;
 }
 

@@ -35,11 +35,31 @@ export class HealthChecker {
   /** Throws when a backend's check cannot be typed (the configuration checker reports these first). */
   constructor(
     private readonly model: RuntimeModel,
-    dataPlane: DataPlane,
+    private readonly dataPlane: DataPlane,
     private readonly log: Logger,
     options: HealthCheckerOptions = {},
   ) {
     this.events = options.events ?? new HealthEvents();
+    this.build();
+  }
+
+  /**
+   * A reload: stops every check, rebuilds them from the model and the data
+   * plane as they now are, and starts them. The check history (rise/fall
+   * counters, last status, downtime) lives on each server's model, so a
+   * server the reload kept goes on from where it was.
+   */
+  reconfigure(): void {
+    const running = this.unsubscribe !== undefined;
+    this.stop();
+    this.checks.clear();
+    this.wasDown.clear();
+    this.build();
+    if (running) this.start();
+  }
+
+  private build(): void {
+    const { model, dataPlane, log } = this;
     const errors: ConfigError[] = [];
     const spreadPercent = model.config.global.spreadChecks;
     for (const backend of model.backends.values()) {

@@ -7,6 +7,18 @@ import { AdminStateFile } from '../model/admin-state-file.js';
 import { RuntimeModel } from '../model/index.js';
 import { coolingPolicyFor, PortsMonitor, readKernelPortSettingsSync } from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
+import { applyConfig } from './apply-config.js';
+import { Reloader, type ReloadOutcome } from './reload.js';
+import { SdNotifier } from './sd-notify.js';
+import { statusLine } from './status-line.js';
+
+/** What the daemon needs from its process to reload and to report to systemd. */
+export interface DaemonLifecycleOptions {
+  /** The `-f` files, re-read by {@link Daemon.reload}. @default config.files */
+  configPaths?: readonly string[];
+  /** @default a notifier from NOTIFY_SOCKET (a no-op without it) */
+  notifier?: SdNotifier;
+}
 
 /** How long a graceful stop waits for sessions when `hard-stop-after` is unset. */
 const DEFAULT_STOP_GRACE_MS = 30_000;
@@ -30,10 +42,12 @@ export class Daemon {
   private readonly api: RuntimeApi;
   private readonly stateFile: AdminStateFile | undefined;
   private readonly startedAt = Date.now();
+  private readonly reloader: Reloader;
 
   constructor(
     readonly config: Config,
     private readonly log: Logger,
+    lifecycle: DaemonLifecycleOptions = {},
   ) {
     this.model = new RuntimeModel(config);
     this.dataPlane = new DataPlane(this.model, log, {
@@ -55,7 +69,32 @@ export class Daemon {
       startedAt: this.startedAt,
       events: this.events,
       stateFile: this.stateFile,
+      reload: (trigger) => this.reload(trigger),
     });
+    this.reloader = new Reloader({
+      paths: lifecycle.configPaths ?? config.files,
+      apply: (next) =>
+        applyConfig(
+          {
+            model: this.model,
+            dataPlane: this.dataPlane,
+            health: this.health,
+            api: this.api,
+            stateFile: this.stateFile,
+            log: log.child({ component: 'reload' }),
+          },
+          next,
+        ),
+      publish: (event) => this.events.publish(event),
+      notifier: lifecycle.notifier ?? new SdNotifier({ log }),
+      status: () => statusLine(this.model, this.dataPlane),
+      log: log.child({ component: 'reload' }),
+    });
+  }
+
+  /** Re-reads the `-f` files and applies them if valid; see {@link Reloader}. */
+  reload(trigger: string): Promise<ReloadOutcome> {
+    return this.reloader.reload(trigger);
   }
 
   async start(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { DataPlane, ServerRuntime } from '../proxy/index.js';
 import type { SourcePair } from '../proxy/source-address.js';
 import type { AddressSample, ServerSample } from './ports-report.js';
+import { pairKey, type TableScan } from './socket-table.js';
 
 /**
  * Reads the data plane's counters for the ports report and turns totals
@@ -13,6 +14,27 @@ export class DataPlaneSampler {
   private readonly pairOpened = new WeakMap<SourcePair, number>();
 
   constructor(private readonly dataPlane: DataPlane) {}
+
+  /**
+   * Passes the tuples a full scan found toward servers whose ports lbd picks
+   * to their pickers, so a port held by someone else (a TIME_WAIT left by
+   * the previous lbd, another process) is not handed out before it cools.
+   */
+  avoidKernelTuples(scan: TableScan, now: number): void {
+    for (const pool of this.dataPlane.pools.values()) {
+      for (const server of pool.servers) {
+        const picker = this.dataPlane.sourceFor(server, pool.model.config.source);
+        if (picker?.managed !== true) continue;
+        const { host, port } = server.model;
+        for (const address of picker.source.addresses) {
+          const pair = scan.pairs.get(pairKey(address, host, port));
+          if (pair === undefined) continue;
+          const tuples = { ports: pair.localPorts, states: pair.localStates, count: pair.count };
+          picker.avoid(address, host, port, tuples, now);
+        }
+      }
+    }
+  }
 
   /** One sample per server of every backend; rates are over the time since the previous call. */
   sample(now: number): ServerSample[] {
@@ -34,6 +56,7 @@ export class DataPlaneSampler {
           this.pairOpened.set(pair, pair.opened);
           perAddress.set(pair.slot.address, {
             live: pair.live,
+            addressLive: pair.slot.live,
             coolingTimeWait: pair.ring?.coolingTimeWait ?? 0,
             coolingRefused: pair.ring?.coolingRefused ?? 0,
             connectRate: opened === undefined ? 0 : rate(pair.opened - opened),
@@ -50,6 +73,7 @@ export class DataPlaneSampler {
           range: picker?.source.portRange,
           nolinger: backendConfig.options.nolinger,
           connectRate: before === undefined ? 0 : rate(counters.total - before.total),
+          live: counters.current,
           sourcePortFailures: counters.sourcePortFailures,
           recentFailures:
             before === undefined

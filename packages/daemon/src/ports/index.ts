@@ -10,6 +10,7 @@ export {
   pressureLevel,
   WARNING_HEADROOM_PCT,
 } from './advice.js';
+export type { PortAlert } from './alerts.js';
 export { coolingPolicyFor } from './cooling.js';
 export {
   computeFdBudget,
@@ -25,7 +26,6 @@ export {
   usablePorts,
 } from './kernel-settings.js';
 export {
-  type PortAlert,
   PortsMonitor,
   type PortsMonitorEvents,
   type PortsMonitorOptions,

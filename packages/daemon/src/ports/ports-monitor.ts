@@ -3,13 +3,19 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { DataPlane } from '../proxy/index.js';
 import type { PressureLevel } from './advice.js';
+import { type PortAlert, rememberFull, toAlert } from './alerts.js';
 import { DataPlaneSampler } from './data-plane-sample.js';
 import { computeFdBudget, countOpenFds, type FdBudget, fdBudgetWarning } from './fd-budget.js';
 import { readKernelPortSettings } from './kernel-settings.js';
-import { buildPortsReport, type PortsPairReport, type PortsReport } from './ports-report.js';
-import type { ScanWatch, TableReader } from './socket-table.js';
+import {
+  buildPortsReport,
+  type FullScanMemory,
+  formatDestination,
+  type PortsReport,
+  type ServerSample,
+} from './ports-report.js';
+import type { ScanWatch, TableReader, TableScan } from './socket-table.js';
 import { scanSocketTable } from './table-reader.js';
-import type { StateCounts } from './tcp-states.js';
 
 /** Options of {@link PortsMonitor}. */
 export interface PortsMonitorOptions {
@@ -25,32 +31,15 @@ export interface PortsMonitorOptions {
   reader?: TableReader | 'auto';
   /** While a pair stays critical with failures, how often the log repeats, ms. @default 60000 */
   repeatLogMs?: number;
-}
-
-/** A pair's pressure level changed: the event the runtime API streams on topic `ports`. */
-export interface PortAlert {
-  /** Epoch ms. */
-  time: number;
-  level: PressureLevel;
-  previous: PressureLevel;
-  /** Source address (`*`: the kernel chooses). */
-  source: string;
-  /** `host:port` of the server. */
-  destination: string;
-  /** `backend/server` names using this destination. */
-  servers: string[];
-  /** Ports taken now (the protocol's `used`). */
-  used: number;
-  /** Ports usable in all (the protocol's `available`). */
-  available: number;
-  headroom: number;
-  headroomPct: number;
-  states: StateCounts;
-  connectRate: number;
-  exhaustionSeconds: number | null;
-  /** Connections of these servers that found no source port, since start. */
-  sourcePortFailures: number;
-  advice: string[];
+  /**
+   * How often a scan also reads ESTABLISHED sockets, ms. In between lbd
+   * counts its own (exact) and carries over other processes' from the last
+   * full read: on a busy proxy that makes a scan several times cheaper.
+   * 0 reads them on every scan. @default 60000
+   */
+  fullScanMs?: number;
+  /** Reads the table instead of {@link scanSocketTable} (tests). */
+  scanTable?: (watch: ScanWatch) => Promise<TableScan>;
 }
 
 /** Events of {@link PortsMonitor}. */
@@ -80,7 +69,11 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
   private readonly intervalMs: number;
   private readonly cpuBudgetPct: number;
   private readonly repeatLogMs: number;
+  private readonly fullScanMs: number;
+  private lastFullAt = 0;
+  private lastFull: FullScanMemory | undefined;
   private reader: TableReader | 'auto';
+  private readonly scanTable: ((watch: ScanWatch) => Promise<TableScan>) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<PortsReport> | undefined;
   private last: PortsReport | undefined;
@@ -99,7 +92,9 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
     this.intervalMs = options.intervalMs ?? 5000;
     this.cpuBudgetPct = options.cpuBudgetPct ?? 2;
     this.repeatLogMs = options.repeatLogMs ?? 60_000;
+    this.fullScanMs = options.fullScanMs ?? 60_000;
     this.reader = options.reader ?? 'auto';
+    this.scanTable = options.scanTable;
     this.nextDelayMs = this.intervalMs;
     this.sampler = new DataPlaneSampler(dataPlane);
     this.fdBudget = computeFdBudget(config);
@@ -169,9 +164,10 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
       destinations: servers.map((s) => ({ host: s.host, port: s.port })),
       // With the kernel's choice after bind(), every port bound on the address counts.
       sources: [...new Set(servers.filter((s) => s.mode === 'kernel-bind').flatMap((s) => s.addresses))],
+      skipEstablished: this.fullScanMs > 0 && now - this.lastFullAt < this.fullScanMs,
     };
     const [scan, kernel, fdsInUse] = await Promise.all([
-      scanSocketTable(watch, this.reader),
+      this.scanTable?.(watch) ?? scanSocketTable(watch, this.reader),
       readKernelPortSettings(),
       countOpenFds(),
     ]);
@@ -192,19 +188,68 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
         maxconn: this.fdBudget.maxconn,
       },
       servers,
+      lastFull: this.lastFull,
     });
+    if (scan.established) {
+      this.sampler.avoidKernelTuples(scan, now);
+      this.lastFullAt = now;
+      this.lastFull = rememberFull(report, servers);
+    }
     // The table read is measured as CPU (ss's and the parsing); the rest of this method is short and synchronous.
     const costMs = scan.cpuMs + (performance.now() - buildStarted);
     report.scan.cpuPct = Math.round((1000 * costMs) / Math.max(elapsedMs, 1)) / 10;
     this.nextDelayMs = Math.max(this.intervalMs, Math.round(costMs / (this.cpuBudgetPct / 100)));
     report.intervalMs = this.nextDelayMs;
     this.last = report;
+    this.logFailures(report, servers);
     this.raiseAlerts(report, now);
+    this.log.debug(
+      {
+        pairs: report.pairs.map((p) => ({
+          source: p.source,
+          destination: p.destination,
+          inUse: p.inUse,
+          usable: p.usable,
+          states: p.states,
+          level: p.level,
+        })),
+        sources: report.sources,
+        sockets: scan.sockets,
+        established: scan.established,
+        cpuMs: report.scan.cpuMs,
+      },
+      'ports scan',
+    );
     this.emit('report', report);
     if (performance.now() - started > 1000) {
       this.log.debug({ durationMs: performance.now() - started, sockets: scan.sockets }, 'slow ports scan');
     }
     return report;
+  }
+
+  /** Connections that found no source port since the last scan: one line per server, with advice. */
+  private logFailures(report: PortsReport, servers: readonly ServerSample[]): void {
+    for (const s of servers) {
+      if (s.recentFailures <= 0) continue;
+      const destination = formatDestination(s.host, s.port);
+      const pair = report.pairs.find(
+        (p) => p.destination === destination && p.servers.includes(`${s.backend}/${s.server}`),
+      );
+      this.log.error(
+        {
+          backend: s.backend,
+          server: s.server,
+          destination,
+          sources: s.addresses,
+          failures: s.recentFailures,
+          sourcePortFailures: s.sourcePortFailures,
+          advice: pair?.advice ?? [],
+        },
+        `${s.recentFailures} connections to ${s.backend}/${s.server} found no free source port ` +
+          `(${s.sourcePortFailures} since start); each was moved to another server or its client closed` +
+          (pair !== undefined && pair.advice.length > 0 ? `; ${pair.advice[0]}` : ''),
+      );
+    }
   }
 
   private raiseAlerts(report: PortsReport, now: number): void {
@@ -230,7 +275,7 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
 
   private logAlert(alert: PortAlert): void {
     const fields = {
-      level: alert.level,
+      pressure: alert.level,
       source: alert.source,
       destination: alert.destination,
       servers: alert.servers,
@@ -258,24 +303,4 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
     if (alert.level === 'critical') this.log.error(fields, message);
     else this.log.warn(fields, message);
   }
-}
-
-function toAlert(pair: PortsPairReport, previous: PressureLevel, failures: number, now: number): PortAlert {
-  return {
-    time: now,
-    level: pair.level,
-    previous,
-    source: pair.source,
-    destination: pair.destination,
-    servers: [...pair.servers],
-    used: pair.inUse,
-    available: pair.usable,
-    headroom: pair.headroom,
-    headroomPct: pair.headroomPct,
-    states: pair.states,
-    connectRate: pair.connectRate,
-    exhaustionSeconds: pair.exhaustionSeconds,
-    sourcePortFailures: failures,
-    advice: [...pair.advice],
-  };
 }

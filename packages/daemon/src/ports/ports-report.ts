@@ -1,7 +1,21 @@
 import { adviceFor, type PortMode, type PressureLevel, pressureLevel } from './advice.js';
 import { type KernelPortSettings, type PortSpan, usablePorts } from './kernel-settings.js';
-import { countBound, countInRange, type PairScan, type TableReader, type TableScan } from './socket-table.js';
-import { STATE_SLOTS, type StateCounts, stateCounts, TCP_TIME_WAIT } from './tcp-states.js';
+import {
+  countBound,
+  countInRange,
+  type PairScan,
+  pairKey,
+  type TableReader,
+  type TableScan,
+} from './socket-table.js';
+import {
+  STATE_SLOTS,
+  type StateCounts,
+  stateCounts,
+  TCP_ESTABLISHED,
+  TCP_SYN_SENT,
+  TCP_TIME_WAIT,
+} from './tcp-states.js';
 
 /**
  * The ports report: what `show ports` prints and the subscription stream
@@ -117,6 +131,8 @@ export interface ServerSample {
   range: PortSpan | undefined;
   nolinger: boolean;
   connectRate: number;
+  /** lbd's connections to the server now (connecting or connected). */
+  live: number;
   sourcePortFailures: number;
   /** Failures since the previous scan. */
   recentFailures: number;
@@ -127,6 +143,8 @@ export interface ServerSample {
 /** lbd's own counts for one (source address, server). */
 export interface AddressSample {
   live: number;
+  /** lbd's connections from this address to any server (what a kernel-chosen port after bind() is taken for). */
+  addressLive: number;
   coolingTimeWait: number;
   coolingRefused: number;
   connectRate: number;
@@ -142,6 +160,18 @@ export interface ReportInput {
   kernel: KernelPortSettings;
   fds: { inUse: number; limit: number; maxsock: number; maxconn: number };
   servers: readonly ServerSample[];
+  /** What the last full read of the table said, for a scan that skipped ESTABLISHED sockets. */
+  lastFull?: FullScanMemory;
+}
+
+/**
+ * Kept from the last scan that read ESTABLISHED sockets: per pair, the
+ * established sockets that are not lbd's (another process on the same
+ * address), and per server the source addresses the kernel chose.
+ */
+export interface FullScanMemory {
+  foreign: ReadonlyMap<string, number>;
+  sources: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Linux's TIME_WAIT, the horizon of the projection. */
@@ -161,7 +191,7 @@ export function buildPortsReport(input: ReportInput): PortsReport {
   const timeWaitTotal = scan.totals[TCP_TIME_WAIT] ?? 0;
   const pairs = new Map<string, PortsPairReport>();
   for (const server of input.servers) {
-    for (const pair of pairsOf(server, scan)) {
+    for (const pair of pairsOf(server, scan, input.lastFull)) {
       const destination = formatDestination(server.host, server.port);
       const key = `${pair.source}|${destination}`;
       const name = `${server.backend}/${server.server}`;
@@ -176,13 +206,28 @@ export function buildPortsReport(input: ReportInput): PortsReport {
         server.mode === 'managed'
           ? range.high - range.low + 1
           : usablePorts(range, kernel.ipLocalReservedPorts);
-      const states = pair.scan?.states ?? new Uint32Array(STATE_SLOTS);
+      const states = new Uint32Array(STATE_SLOTS);
+      if (pair.scan !== undefined) states.set(pair.scan.states);
       let inUse = pair.scan === undefined ? 0 : countInRange(pair.scan, range.low, range.high);
+      const own = server.perAddress.get(pair.source);
+      const lbdLive = own?.live ?? Math.round(pair.share * server.live);
+      if (!scan.established) {
+        // Not read this time: lbd's own connections (less those still connecting, which were
+        // read as SYN_SENT), plus other processes' as the last full read found them.
+        const established =
+          Math.max(0, lbdLive - states[TCP_SYN_SENT]!) +
+          (input.lastFull?.foreign.get(pairKey(pair.source, server.host, server.port)) ?? 0);
+        states[TCP_ESTABLISHED] = established;
+        inUse += established;
+      }
       if (server.mode === 'kernel-bind') {
         const bits = scan.boundPorts.get(pair.source);
-        if (bits !== undefined) inUse = Math.max(inUse, countBound(bits, range.low, range.high));
+        if (bits !== undefined) {
+          const bound =
+            countBound(bits, range.low, range.high) + (scan.established ? 0 : (own?.addressLive ?? 0));
+          inUse = Math.max(inUse, bound);
+        }
       }
-      const own = server.perAddress.get(pair.source);
       const rate = own?.connectRate ?? pair.share * server.connectRate;
       const live = (states[1] ?? 0) + (states[2] ?? 0);
       const headroom = Math.max(0, usable - inUse);
@@ -285,6 +330,7 @@ export function buildPortsReport(input: ReportInput): PortsReport {
 function pairsOf(
   server: ServerSample,
   scan: TableScan,
+  lastFull: FullScanMemory | undefined,
 ): { source: string; scan: PairScan | undefined; share: number }[] {
   const find = (source: string) => scan.pairs.get(`${source}|${server.host}|${server.port}`);
   if (server.addresses.length > 0) {
@@ -295,7 +341,10 @@ function pairsOf(
     }));
   }
   const seen = [...scan.pairs.values()].filter((p) => p.host === server.host && p.port === server.port);
-  if (seen.length === 0) return [{ source: '*', scan: undefined, share: 1 }];
+  if (seen.length === 0) {
+    const known = lastFull?.sources.get(`${server.host}|${server.port}`) ?? ['*'];
+    return known.map((source) => ({ source, scan: undefined, share: 1 / known.length }));
+  }
   const total = seen.reduce((n, p) => n + p.count, 0);
   return seen.map((p) => ({
     source: p.source,

@@ -2,6 +2,8 @@ import { open } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import {
   addToPair,
+  canonicalAddress,
+  countSocket,
   emptyScan,
   markPort,
   type ScanWatch,
@@ -75,7 +77,7 @@ function displayAddress(hex: string): string {
   }
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i]! << 8) | bytes[i + 1]!).toString(16));
-  return groups.join(':');
+  return canonicalAddress(groups.join(':'));
 }
 
 /** Reads /proc/net/tcp in chunks this big: few syscalls, little memory. */
@@ -200,6 +202,6 @@ class LineParser {
     if (destination === undefined) return;
     sourceHex ??= b.toString('latin1', local, local + n);
     const source = this.sourceNames.get(sourceHex) ?? displayAddress(sourceHex);
-    addToPair(scan, source, destination, state, localPort);
+    countSocket(addToPair(scan, source, destination), state, localPort);
   }
 }

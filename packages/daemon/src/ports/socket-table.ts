@@ -16,6 +16,13 @@ export interface ScanWatch {
    * all of them.
    */
   sources: readonly string[];
+  /**
+   * Leave ESTABLISHED sockets out when the reader can (sock_diag filters by
+   * state in the kernel): lbd counts its own live connections, and on a busy
+   * proxy they are most of the table, so a scan then costs what the
+   * TIME_WAIT and closing sockets cost. @default false
+   */
+  skipEstablished?: boolean;
 }
 
 /** The sockets from one source address to one watched server. */
@@ -27,6 +34,8 @@ export interface PairScan {
   states: Uint32Array;
   /** Local ports of those sockets, in table order (`count` of them). */
   localPorts: Uint16Array;
+  /** The state of each socket of `localPorts`. */
+  localStates: Uint8Array;
   count: number;
 }
 
@@ -36,6 +45,8 @@ export type TableReader = 'sock_diag' | 'procfs';
 /** One read of the kernel's TCP socket table (IPv4 and IPv6). */
 export interface TableScan {
   reader: TableReader;
+  /** Whether ESTABLISHED sockets were read (see {@link ScanWatch.skipEstablished}). */
+  established: boolean;
   /** Pairs by {@link pairKey}. */
   pairs: Map<string, PairScan>;
   /** Per watched source address: one bit per local port bound on it (or on the wildcard). */
@@ -65,6 +76,7 @@ export function emptyScan(reader: TableReader, watch: ScanWatch): TableScan {
   for (const source of watch.sources) boundPorts.set(source, new Uint8Array(8192));
   return {
     reader,
+    established: reader === 'procfs' || watch.skipEstablished !== true,
     pairs: new Map(),
     boundPorts,
     totals: new Uint32Array(STATE_SLOTS),
@@ -74,14 +86,8 @@ export function emptyScan(reader: TableReader, watch: ScanWatch): TableScan {
   };
 }
 
-/** Adds one socket toward a watched destination to its pair. */
-export function addToPair(
-  scan: TableScan,
-  source: string,
-  destination: WatchedDestination,
-  state: number,
-  localPort: number,
-): void {
+/** The pair of `source` toward `destination`, created empty if new. */
+export function addToPair(scan: TableScan, source: string, destination: WatchedDestination): PairScan {
   const key = pairKey(source, destination.host, destination.port);
   let pair = scan.pairs.get(key);
   if (pair === undefined) {
@@ -91,16 +97,26 @@ export function addToPair(
       port: destination.port,
       states: new Uint32Array(STATE_SLOTS),
       localPorts: new Uint16Array(64),
+      localStates: new Uint8Array(64),
       count: 0,
     };
     scan.pairs.set(key, pair);
   }
+  return pair;
+}
+
+/** Counts one socket of a pair. */
+export function countSocket(pair: PairScan, state: number, localPort: number): void {
   pair.states[state]!++;
   if (pair.count === pair.localPorts.length) {
-    const grown = new Uint16Array(pair.count * 2);
-    grown.set(pair.localPorts);
-    pair.localPorts = grown;
+    const ports = new Uint16Array(pair.count * 2);
+    ports.set(pair.localPorts);
+    pair.localPorts = ports;
+    const states = new Uint8Array(pair.count * 2);
+    states.set(pair.localStates);
+    pair.localStates = states;
   }
+  pair.localStates[pair.count] = state;
   pair.localPorts[pair.count++] = localPort;
 }
 

@@ -9,7 +9,8 @@ export class Admission {
   active = 0;
   private readonly waiters: Array<() => boolean> = [];
 
-  constructor(readonly maxconn: number) {}
+  /** The global `maxconn`; a reload may change it, sessions already admitted stay. */
+  constructor(public maxconn: number) {}
 
   get full(): boolean {
     return this.active >= this.maxconn;
@@ -18,6 +19,12 @@ export class Admission {
   /** A frontend with parked connections asks to be told when slots free. */
   addWaiter(tryAdmit: () => boolean): void {
     this.waiters.push(tryAdmit);
+  }
+
+  /** A frontend that a reload replaced stops being asked. */
+  removeWaiter(tryAdmit: () => boolean): void {
+    const index = this.waiters.indexOf(tryAdmit);
+    if (index >= 0) this.waiters.splice(index, 1);
   }
 
   /** A session ended: let parked connections in, frontends in turn. */

@@ -27,7 +27,7 @@ export type CancelWait = () => void;
  * is full. It re-reads the model's decisions when told the model changed.
  */
 export class BackendPool {
-  readonly counters = new TargetCounters();
+  readonly counters: TargetCounters;
   readonly servers: ServerRuntime[];
   private readonly balancer: Balancer;
   private readonly queue = new ServerQueue();
@@ -36,8 +36,22 @@ export class BackendPool {
   /** Guards against re-entering the queue while it is being served. */
   private servingQueue = false;
 
-  constructor(readonly model: BackendModel) {
-    this.servers = model.servers.map((server) => new ServerRuntime(server));
+  /**
+   * @param previous the pool this one replaces on a reload: its counters
+   * and the runtimes of servers the model kept carry over (live slot
+   * counts included, which sessions still running give back).
+   */
+  constructor(
+    readonly model: BackendModel,
+    previous?: BackendPool,
+  ) {
+    this.counters = previous?.counters ?? new TargetCounters();
+    this.servers = model.servers.map((server) => {
+      const kept = previous?.servers.find((r) => r.model === server);
+      if (kept !== undefined) return kept;
+      const renewed = previous?.servers.find((r) => r.model.name === server.name);
+      return new ServerRuntime(server, renewed?.counters);
+    });
     this.balancer = createBalancer(model.algorithm);
     const timeouts = model.config.timeouts;
     // HAProxy waits `timeout connect` in the queue when `timeout queue` is unset.

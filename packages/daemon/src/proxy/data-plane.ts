@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { SourceConfig } from '../config/types.js';
+import type { Config, SourceConfig } from '../config/types.js';
 import type { FrontendModel, RuntimeModel } from '../model/index.js';
 import { Admission } from './admission.js';
 import { BackendPool } from './backend-pool.js';
+import { BoundSocket, bindKey } from './bound-socket.js';
 import { connectionLogRecord, formatTcpLogLine } from './connection-log.js';
 import { FrontendListener } from './frontend-listener.js';
 import type { ServerRuntime } from './server-runtime.js';
@@ -33,14 +34,17 @@ export class DataPlane {
   readonly pools = new Map<string, BackendPool>();
   readonly listeners: FrontendListener[] = [];
   readonly admission: Admission;
-  private readonly sources = new Map<SourceConfig, SourcePicker>();
+  /** Pickers by the `source` line's settings, so a reload keeps a picker (and its ports in use) for an unchanged line. */
+  private readonly sources = new Map<string, SourcePicker>();
+  /** The same pickers by `source` object: the per-connection lookup stays a pointer lookup. */
+  private readonly pickerOf = new WeakMap<SourceConfig, SourcePicker>();
   private readonly trafficLog: Logger;
   private readonly unsubscribe: () => void;
 
   private readonly cooling: CoolingPolicy;
 
   constructor(
-    model: RuntimeModel,
+    private readonly model: RuntimeModel,
     private readonly log: Logger,
     options: DataPlaneOptions = {},
   ) {
@@ -59,13 +63,76 @@ export class DataPlane {
     for (const listener of this.listeners) await listener.start();
   }
 
+  /**
+   * First half of a reload, before anything changes: opens the binds of
+   * `config` that no listener holds yet. Throws (having closed what it
+   * opened) when one cannot be bound, so a reload that would lose a
+   * listener is refused while the old configuration runs untouched.
+   */
+  async openNewBinds(config: Config): Promise<Map<string, BoundSocket>> {
+    const held = new Set(this.listeners.flatMap((listener) => listener.bindKeys));
+    const opened = new Map<string, BoundSocket>();
+    try {
+      for (const proxy of config.proxies) {
+        if (proxy.disabled || proxy.mode !== 'tcp' || proxy.kind === 'backend') continue;
+        for (const bind of proxy.binds) {
+          const key = bindKey(bind);
+          if (held.has(key) || opened.has(key)) continue;
+          opened.set(key, await BoundSocket.listen(bind, proxy.options.tcpka || proxy.options.clitcpka));
+        }
+      }
+    } catch (err) {
+      for (const socket of opened.values()) socket.stopListening();
+      throw err;
+    }
+    return opened;
+  }
+
+  /**
+   * Second half of a reload, after the model took the new configuration:
+   * new pools (keeping the runtimes and counters of servers the model kept)
+   * and new listeners, which take over the sockets of unchanged binds and
+   * those `opened` by {@link openNewBinds}, synchronously, so no connection
+   * finds a closed port. Binds no longer configured close. Sessions already
+   * running keep the pool, settings and counters they started with.
+   */
+  reconfigure(opened: Map<string, BoundSocket>): void {
+    const model = this.model;
+    this.admission.maxconn = model.config.global.maxconn ?? 4096;
+    const oldPools = new Map(this.pools);
+    this.pools.clear();
+    for (const backend of model.backends.values()) {
+      this.pools.set(backend.name, new BackendPool(backend, oldPools.get(backend.name)));
+    }
+    const old = this.listeners.splice(0);
+    const sockets = new Map(opened);
+    const byName = new Map<string, FrontendListener>();
+    for (const frontend of model.frontends) {
+      const pool = this.pools.get(frontend.backendName);
+      if (pool === undefined) continue;
+      const previous = old.find((l) => l.name === frontend.name);
+      const listener = this.createListener(frontend, pool, previous);
+      this.listeners.push(listener);
+      byName.set(listener.name, listener);
+    }
+    for (const listener of old) listener.retire(sockets, byName.get(listener.name));
+    for (const listener of this.listeners) listener.adopt(sockets);
+    // What no new listener took is a bind that left the configuration. Its
+    // sessions go on; the reload does not wait for them.
+    for (const socket of sockets.values()) socket.stopListening();
+  }
+
   /** Stops accepting on every listener; sessions already running continue. */
   async stopAccepting(): Promise<void> {
     this.unsubscribe();
     await Promise.all(this.listeners.map((listener) => listener.stopAccepting()));
   }
 
-  private createListener(frontend: FrontendModel, pool: BackendPool): FrontendListener {
+  private createListener(
+    frontend: FrontendModel,
+    pool: BackendPool,
+    previous?: FrontendListener,
+  ): FrontendListener {
     const fe = frontend.config;
     const be = pool.model.config;
     const global = this.log;
@@ -79,6 +146,7 @@ export class DataPlane {
       clientKeepAlive: fe.options.tcpka || fe.options.clitcpka,
       proxyHeaderTimeoutMs: fe.timeouts.client ?? DEFAULT_PROXY_HEADER_TIMEOUT_MS,
       admission: this.admission,
+      counters: previous?.counters,
       onProxyHeaderError: (client, reason) =>
         global.warn({ component: 'proxy', frontend: fe.name, client, reason }, 'bad PROXY protocol header'),
       session: {
@@ -111,16 +179,21 @@ export class DataPlane {
   /**
    * The source picker a server's connections use: the server's `source`,
    * else its backend's; undefined when neither is set (the kernel chooses).
-   * One picker per `source` line, shared by the servers it applies to.
+   * One picker per distinct `source` setting, shared by the servers it
+   * applies to and kept across reloads while the setting stays.
    */
   sourceFor(server: ServerRuntime, backendSource: SourceConfig | undefined): SourcePicker | undefined {
     const source = server.model.source ?? backendSource;
     if (source === undefined) return undefined;
-    let picker = this.sources.get(source);
+    let picker = this.pickerOf.get(source);
+    if (picker !== undefined) return picker;
+    const key = JSON.stringify(source, (k, v: unknown) => (k === 'where' ? undefined : v));
+    picker = this.sources.get(key);
     if (picker === undefined) {
       picker = new SourcePicker(source, this.cooling);
-      this.sources.set(source, picker);
+      this.sources.set(key, picker);
     }
+    this.pickerOf.set(source, picker);
     return picker;
   }
 

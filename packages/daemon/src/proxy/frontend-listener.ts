@@ -1,6 +1,7 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { BindConfig } from '../config/types.js';
 import type { Admission } from './admission.js';
+import { BoundSocket, bindKey } from './bound-socket.js';
 import { FrontendCounters } from './counters.js';
 import { readProxyHeader } from './proxy-header-reader.js';
 import { ProxiedSession, socketEndpoints } from './session.js';
@@ -20,6 +21,8 @@ export interface FrontendListenerOptions {
   /** Session settings without the frontend's own counters, filled in here. */
   session: Omit<SessionSettings, 'frontendCounters'>;
   onProxyHeaderError(client: string, reason: string): void;
+  /** The counters of the listener this one replaces on a reload (same frontend name). */
+  counters?: FrontendCounters;
 }
 
 /**
@@ -28,12 +31,14 @@ export interface FrontendListenerOptions {
  * read a PROXY header where `accept-proxy` asks for one, start sessions.
  */
 export class FrontendListener {
-  readonly counters = new FrontendCounters();
-  private readonly servers: Server[] = [];
+  readonly counters: FrontendCounters;
+  private readonly sockets: BoundSocket[] = [];
   private readonly parked: Socket[] = [];
   private readonly settings: SessionSettings;
+  private readonly admitWaiter = () => this.admitParked();
 
   constructor(private readonly options: FrontendListenerOptions) {
+    this.counters = options.counters ?? new FrontendCounters();
     const onEnd = options.session.onEnd;
     this.settings = {
       ...options.session,
@@ -46,7 +51,7 @@ export class FrontendListener {
         options.admission.released();
       },
     };
-    options.admission.addWaiter(() => this.admitParked());
+    options.admission.addWaiter(this.admitWaiter);
   }
 
   get name(): string {
@@ -55,48 +60,77 @@ export class FrontendListener {
 
   /** Addresses actually bound, as `host:port` (port 0 in a bind resolves here). */
   get boundAddresses(): string[] {
-    return this.servers.map((server) => {
-      const address = server.address();
-      return typeof address === 'object' && address !== null
-        ? `${address.address}:${address.port}`
-        : String(address);
-    });
+    return this.sockets.map((socket) => socket.address);
+  }
+
+  /** The bind addresses this listener needs, as {@link bindKey}s. */
+  get bindKeys(): string[] {
+    return this.options.binds.map((bind) => bindKey(bind));
   }
 
   async start(): Promise<void> {
     for (const bind of this.options.binds) {
-      const server = createServer(
-        { allowHalfOpen: true, pauseOnConnect: true, noDelay: true, keepAlive: this.options.clientKeepAlive },
-        (socket) => this.onConnection(socket, bind.acceptProxy),
-      );
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        const host = bind.host === '' || bind.host === '*' ? '0.0.0.0' : bind.host;
-        server.listen({ host, port: bind.port, backlog: 4096 }, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      this.servers.push(server);
+      const socket = await BoundSocket.listen(bind, this.options.clientKeepAlive);
+      this.attach(socket, bind);
     }
   }
 
-  /** Stops accepting; parked connections are refused, running sessions go on. */
+  /**
+   * A reload's start: takes its sockets from `bound` (by {@link bindKey}),
+   * all of them already listening, and attaches to each synchronously.
+   */
+  adopt(bound: Map<string, BoundSocket>): void {
+    for (const bind of this.options.binds) {
+      const key = bindKey(bind);
+      const socket = bound.get(key);
+      if (socket === undefined) throw new Error(`reload: no listening socket for ${key}`);
+      bound.delete(key);
+      this.attach(socket, bind);
+    }
+  }
+
+  /**
+   * A reload's end for the listener being replaced: gives up its sockets
+   * (into `into`, for the new listeners or for closing) and its parked
+   * connections (to `successor`, the new listener of the same frontend, or
+   * closed when the frontend is gone). Its running sessions go on.
+   */
+  retire(into: Map<string, BoundSocket>, successor: FrontendListener | undefined): void {
+    this.options.admission.removeWaiter(this.admitWaiter);
+    for (const socket of this.sockets.splice(0)) into.set(socket.key, socket);
+    for (const socket of this.parked.splice(0)) {
+      if (successor === undefined || socket.destroyed) socket.destroy();
+      else successor.onConnection(socket, (socket as ParkedSocket).acceptProxy === true, false);
+    }
+  }
+
+  /**
+   * Stops accepting; parked connections are refused, running sessions go on.
+   * Resolves at once: waiting for the sessions is the caller's business
+   * (a graceful stop bounds it with `hard-stop-after`).
+   */
   async stopAccepting(): Promise<void> {
     for (const socket of this.parked.splice(0)) socket.destroy();
-    await Promise.all(
-      this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
-    );
+    for (const socket of this.sockets) socket.stopListening();
+  }
+
+  private attach(socket: BoundSocket, bind: BindConfig): void {
+    this.sockets.push(socket);
+    socket.attach((client) => this.onConnection(client, bind.acceptProxy));
   }
 
   private get atLimit(): boolean {
     return this.counters.current >= this.options.maxconn || this.options.admission.full;
   }
 
-  private onConnection(socket: Socket, acceptProxy: boolean): void {
-    this.counters.connections++;
-    this.counters.connectionRate.hit();
-    socket.on('error', noop); // a reset while parked or reading the header must not crash
+  private onConnection(socket: Socket, acceptProxy: boolean, counted = true): void {
+    if (counted) {
+      this.counters.connections++;
+      this.counters.connectionRate.hit();
+      // An adopted socket keeps the keepAlive it was created with; a reload may have changed it.
+      socket.setKeepAlive(this.options.clientKeepAlive);
+      socket.on('error', noop); // a reset while parked or reading the header must not crash
+    }
     if (this.atLimit || this.parked.length > 0) {
       this.park(socket, acceptProxy);
       return;

@@ -62,3 +62,25 @@ describe('PortRing', () => {
     expect(ring.inUse).toBe(65535);
   });
 });
+
+describe('PortRing.avoid', () => {
+  it('skips never-used ports the kernel holds, and offers them once cooled', () => {
+    const ring = new PortRing(1, 5, delays);
+    expect(ring.take(0)).toBe(1);
+    // 1 is lbd's own (taken) and 9 out of range: left alone. 2 is in TIME_WAIT, 3 someone's connection.
+    for (const [port, timeWait] of [
+      [1, false],
+      [2, true],
+      [3, false],
+      [9, false],
+    ] as const)
+      ring.avoid(port, timeWait, 0);
+    expect(ring.take(0)).toBe(4);
+    expect(ring.take(0)).toBe(5);
+    expect(ring.take(0)).toBe(-1);
+    expect(ring.inUse).toBe(5);
+    expect(ring.take(30_000)).toBe(3);
+    expect(ring.take(30_000)).toBe(-1);
+    expect(ring.take(60_000)).toBe(2);
+  });
+});

@@ -86,6 +86,8 @@ export class PortRing {
   /** Two FIFOs because each has one fixed delay, which keeps each sorted by ready time. */
   private readonly timeWait = new PortFifo(true);
   private readonly refused = new PortFifo(true);
+  /** Never-used ports the kernel says are taken (set by {@link avoid}); allocated on first use. */
+  private skip: Uint8Array | undefined;
 
   constructor(
     readonly low: number,
@@ -118,6 +120,9 @@ export class PortRing {
   /** A port for a new connection, or -1 when every port is live or cooling. */
   take(now: number): number {
     let port: number;
+    const skip = this.skip;
+    if (skip !== undefined)
+      while (this.nextFresh <= this.high && skip[this.nextFresh - this.low] === 1) this.nextFresh++;
     if (this.nextFresh <= this.high) port = this.nextFresh++;
     else if (this.ready.length > 0) port = this.ready.shift();
     else if (this.timeWait.headReadyAt() <= now) port = this.timeWait.shift();
@@ -125,6 +130,23 @@ export class PortRing {
     else return -1;
     this.live++;
     return port;
+  }
+
+  /**
+   * Keeps never-used ports away from this server while the kernel holds a
+   * tuple lbd did not make on them (a TIME_WAIT left by a previous lbd,
+   * another process's connection), as the ports monitor finds them: a
+   * TIME_WAIT cools like lbd's own, anything else like a refused port.
+   * Ports lbd already used are its own to track, so they are left alone.
+   */
+  avoid(port: number, timeWait: boolean, now: number): void {
+    if (port < this.nextFresh || port > this.high) return;
+    this.skip ??= new Uint8Array(this.size);
+    if (this.skip[port - this.low] === 1) return;
+    this.skip[port - this.low] = 1;
+    // Each FIFO has one fixed delay, so pushing with it keeps it sorted.
+    if (timeWait) this.timeWait.push(port, now + this.delays.timeWaitMs);
+    else this.refused.push(port, now + this.delays.refusedMs);
   }
 
   /** Gives back a port taken with {@link take}. */

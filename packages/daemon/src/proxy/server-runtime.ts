@@ -27,7 +27,7 @@ export interface KillableSession {
  * sessions, next to the control-plane decisions (model) it obeys.
  */
 export class ServerRuntime {
-  readonly counters = new TargetCounters();
+  readonly counters: TargetCounters;
   /** Smooth weighted round-robin accumulator, owned by the balancer. */
   rrCurrent = 0;
   /** Sessions connected or connecting to this server (for `shutdown sessions`). */
@@ -35,7 +35,17 @@ export class ServerRuntime {
   /** Set by the control plane to watch traffic outcomes (passive health). */
   observer: ((outcome: TrafficOutcome) => void) | undefined;
 
-  constructor(readonly model: ServerModel) {}
+  /**
+   * @param counters the counters of the server this one replaces on a
+   * reload (same name, changed settings): totals never go backwards, and
+   * its sessions still running count against the server's `maxconn`.
+   */
+  constructor(
+    readonly model: ServerModel,
+    counters?: TargetCounters,
+  ) {
+    this.counters = counters ?? new TargetCounters();
+  }
 
   /** At its `maxconn`: new sessions must wait in the queue. */
   get full(): boolean {

@@ -40,6 +40,9 @@ export interface LocalEndpoint {
   readonly pair: SourcePair;
 }
 
+/** The kernel's number for TIME_WAIT (include/net/tcp_states.h). */
+const TCP_TIME_WAIT = 6;
+
 /** How long an address whose ports ran out (kernel's choice) is skipped. */
 const BLOCKED_ADDRESS_MS = 1000;
 
@@ -100,6 +103,24 @@ export class SourcePicker {
   /** The pairs toward `host:port` (one per address), if any connection went there yet. */
   pairsToward(host: string, port: number): readonly SourcePair[] | undefined {
     return this.pairs.get(`${host}|${port}`);
+  }
+
+  /**
+   * Tells the ring of `address` toward `host:port` about tuples the kernel
+   * holds that lbd did not make (see {@link PortRing.avoid}): `states[i]` is
+   * the TCP state number of `ports[i]`. A no-op without a range.
+   */
+  avoid(
+    address: string,
+    host: string,
+    port: number,
+    tuples: { ports: ArrayLike<number>; states: ArrayLike<number>; count: number },
+    now: number,
+  ): void {
+    const ring = this.pairsFor(host, port).find((p) => p.slot.address === address)?.ring;
+    if (ring === undefined) return;
+    for (let i = 0; i < tuples.count; i++)
+      ring.avoid(tuples.ports[i]!, tuples.states[i] === TCP_TIME_WAIT, now);
   }
 
   /** Every pair seen so far, for the ports monitor. */

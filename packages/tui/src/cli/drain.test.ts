@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT } from './exit-codes.js';
 import { FakeDaemon, fakeDeps, fakeServer } from '../testing/fake-daemon.js';
+import { EXIT } from './exit-codes.js';
 import { runCli } from './program.js';
 
 /** Resolves once `predicate` holds, checked every millisecond for up to two seconds. */

@@ -1,7 +1,7 @@
 import { validateSchema } from '@lbctl/protocol';
 import { describe, expect, it } from 'vitest';
-import { EXIT } from './exit-codes.js';
 import { FakeDaemon, fakeDeps, fakeServer } from '../testing/fake-daemon.js';
+import { EXIT } from './exit-codes.js';
 import { createProgram, runCli } from './program.js';
 import { STATUS_SCHEMA } from './status/schema.js';
 
@@ -168,11 +168,35 @@ describe('lbctl program', () => {
     expect(sent).toEqual(['/fake/admin.sock: show servers state', '/fake/admin.sock: disable server b/s']);
   });
 
-  it('reload and ports say what the daemon lacks and exit 1', async () => {
+  it('ports says what the daemon lacks and exits 1', async () => {
+    expect((await run(['ports'], new FakeDaemon([]))).code).toBe(EXIT.error);
+  });
+
+  it('reload prints what changed, or each FILE:LINE error and exits 1', async () => {
     const d = new FakeDaemon([]);
-    // The fake lists every protocol command, and the protocol has no reload.
-    expect((await run(['reload'], d)).err).toMatch(/no 'reload' command/);
-    expect((await run(['ports'], d)).code).toBe(EXIT.error);
+    const ok = await run(['reload'], d);
+    expect(ok.code).toBe(EXIT.ok);
+    expect(ok.out).toMatch(/^reloaded: .*: nothing changed \(3 ms\)\n$/);
+    d.reloadResult = {
+      applied: false,
+      files: ['/etc/lbd/lbd.cfg'],
+      errors: ["/etc/lbd/lbd.cfg:7: unknown keyword 'balanse' in 'listen' section"],
+      durationMs: 2,
+    };
+    const refused = await run(['reload'], d);
+    expect(refused.code).toBe(EXIT.error);
+    expect(refused.err).toContain("/etc/lbd/lbd.cfg:7: unknown keyword 'balanse' in 'listen' section\n");
+    expect(refused.err).toMatch(/configuration refused \(1 error\(s\)\)/);
+    const json = await run(['reload', '--json'], d);
+    expect(JSON.parse(json.out)).toMatchObject({
+      action: 'reload',
+      applied: false,
+      errors: [expect.any(String)],
+    });
+  });
+
+  it('reload needs an admin socket', async () => {
+    expect((await run(['reload'], daemon('user'))).code).toBe(EXIT.permissionDenied);
   });
 
   it('completion scripts name every verb', async () => {

@@ -10,8 +10,9 @@ import { registerDrainVerb } from './verbs/drain.js';
 import { registerEventsVerb } from './verbs/events.js';
 import { examples } from './verbs/help.js';
 import { registerRawVerb } from './verbs/raw.js';
+import { registerReloadVerb } from './verbs/reload.js';
 import { registerStatusVerb } from './verbs/status.js';
-import { registerPortsVerb, registerReloadVerb } from './verbs/unavailable.js';
+import { registerPortsVerb } from './verbs/unavailable.js';
 import { registerWeightVerb } from './verbs/weight.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {

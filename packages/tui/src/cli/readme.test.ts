@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { LBCTL_ERROR_CODES } from '../errors.js';
-import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { FakeDaemon, fakeDeps } from '../testing/fake-daemon.js';
+import { EXIT, EXIT_CODES_HELP } from './exit-codes.js';
 import { createProgram } from './program.js';
 
 const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');

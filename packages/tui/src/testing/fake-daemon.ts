@@ -7,11 +7,12 @@ import {
   type LbClient,
   levelAllows,
   type Push,
+  type ReloadResult,
   type ServerState,
   type StatRow,
 } from '@lbctl/protocol';
-import { DaemonUnreachableError } from '../errors.js';
 import type { CliDeps, OutputStream } from '../cli/deps.js';
+import { DaemonUnreachableError } from '../errors.js';
 
 /** A server of the fake daemon: its state and its session count. */
 export function fakeServer(backend: string, server: string, more: Partial<ServerState> = {}): ServerState {
@@ -49,6 +50,13 @@ export class FakeDaemon {
   readonly clients = new Set<EventEmitter & { closed: boolean }>();
   private subscriptions: { id: number; client: EventEmitter; topics: string[] }[] = [];
   private nextSub = 1;
+  /** What `reload` answers; a test sets it to a refusal. */
+  reloadResult: ReloadResult = {
+    applied: true,
+    files: ['/etc/lbd/lbd.cfg'],
+    summary: 'nothing changed',
+    durationMs: 3,
+  };
 
   constructor(
     readonly servers: ServerState[],
@@ -204,6 +212,8 @@ export class FakeDaemon {
         this.subscriptions.push({ id, client, topics: args.topics as string[] });
         return { subscription: id, topics: args.topics, intervalMs: (args.intervalMs as number) ?? 1000 };
       }
+      case 'reload':
+        return this.reloadResult;
       case 'unsubscribe':
         this.subscriptions = this.subscriptions.filter((s) => s.id !== args.subscription);
         return { subscription: args.subscription };

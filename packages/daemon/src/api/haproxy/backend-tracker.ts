@@ -49,7 +49,21 @@ export class BackendTracker {
     private readonly model: RuntimeModel,
     startedAt: number,
   ) {
-    for (const backend of model.backends.values()) {
+    this.track(startedAt);
+    this.unsubscribe = model.onServerChange((change) => this.update(change.server.backendName));
+  }
+
+  /** After a reload: backends kept keep their history, new ones start now, removed ones go. */
+  reconfigure(now: number): void {
+    for (const name of this.histories.keys()) if (!this.model.backends.has(name)) this.histories.delete(name);
+    this.track(now);
+    for (const name of this.histories.keys()) this.update(name);
+  }
+
+  private track(since: number): void {
+    const startedAt = since;
+    for (const backend of this.model.backends.values()) {
+      if (this.histories.has(backend.name)) continue;
       const up = backendUp(backend);
       this.histories.set(backend.name, {
         up,
@@ -59,7 +73,6 @@ export class BackendTracker {
         downtimeMs: 0,
       });
     }
-    this.unsubscribe = model.onServerChange((change) => this.update(change.server.backendName));
   }
 
   history(backend: string): BackendHistory | undefined {

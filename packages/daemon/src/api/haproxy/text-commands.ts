@@ -1,4 +1,11 @@
-import { ApiError, type CommandName, lowerLevel, PRODUCT_VERSION, PROTOCOL_VERSION } from '@lbctl/protocol';
+import {
+  ApiError,
+  type CommandName,
+  lowerLevel,
+  PRODUCT_VERSION,
+  PROTOCOL_VERSION,
+  type ReloadResult,
+} from '@lbctl/protocol';
 import {
   runAdminAction,
   setAddress,
@@ -11,6 +18,7 @@ import {
   shutdownSessions,
 } from '../commands/admin-actions.js';
 import { authorize, findServer, parseServerPath, type ServerTarget } from '../commands/lookup.js';
+import { runReload } from '../commands/reload.js';
 import { parseWeight } from '../commands/weight.js';
 import type { ApiContext, Caller } from '../context.js';
 import { type HelpEntry, helpReply } from './help.js';
@@ -318,6 +326,13 @@ export const TEXT_COMMANDS: readonly TextCommand[] = [
     }),
   },
   {
+    words: ['lbd', 'reload'],
+    usage: 'lbd reload',
+    help: 're-read the configuration files and apply them without dropping connections',
+    cmd: 'reload',
+    run: async (ctx) => formatReloadText(await runReload(ctx, 'api')),
+  },
+  {
     words: ['user'],
     usage: 'user',
     help: "lower this connection's level to user",
@@ -331,6 +346,15 @@ export const TEXT_COMMANDS: readonly TextCommand[] = [
     run: (_ctx, _s, args) => helpReply(HELP_ENTRIES, args),
   },
 ];
+
+/**
+ * The text dialect's reload reply, in the shape of HAProxy's master CLI:
+ * `Success=1` or `Success=0` first, then the summary or one error per line.
+ */
+function formatReloadText(result: ReloadResult): string {
+  if (result.applied) return `Success=1\n${result.summary ?? ''}\n`;
+  return `Success=0\n${(result.errors ?? []).join('\n')}\n`;
+}
 
 /** The commands `help` and the unknown-command reply list (help, prompt and quit come last). */
 export const HELP_ENTRIES: readonly TextCommand[] = TEXT_COMMANDS.filter((c) => c.words[0] !== 'help');

@@ -24,6 +24,7 @@ import {
   shutdownSessions,
 } from '../commands/admin-actions.js';
 import { findServer, type ServerTarget } from '../commands/lookup.js';
+import { runReload } from '../commands/reload.js';
 import { allServerTargets, serverState } from '../commands/server-state.js';
 import { parseWeight } from '../commands/weight.js';
 import type { ApiContext, Caller } from '../context.js';
@@ -174,6 +175,7 @@ export const JSON_HANDLERS: Handlers = {
     );
     return { killed };
   },
+  reload: (ctx) => runReload(ctx, 'api'),
   subscribe: (_ctx, session, args) => {
     const intervalMs = args.intervalMs ?? STATS_INTERVAL_MS.default;
     const subscription = session.subscribe(args.topics, intervalMs);

@@ -7,37 +7,6 @@ import { followEvents } from './events.js';
 import { examples } from './help.js';
 
 /**
- * `lbctl reload`: the runtime API has no reload command yet (the protocol's
- * COMMANDS table lacks one and lbd reloads on no signal), so the verb
- * connects, to report an unreachable daemon as such, then says what is
- * missing and exits 1. When the protocol gains `reload`, this is where it goes.
- */
-export function registerReloadVerb(program: Command, deps: CliDeps): void {
-  program
-    .command('reload')
-    .summary('reload the configuration without dropping connections (needs daemon support)')
-    .description(
-      "Ask lbd to reload its configuration. lbd's runtime API does not offer a reload command yet: the " +
-        'verb reports that and exits 1. Until then restart the service (systemctl restart lbd).',
-    )
-    .addHelpText(
-      'after',
-      examples(['lbctl reload', 'lbctl reload && lbctl events --topics reload --count 1']),
-    )
-    .action(async (_opts: unknown, command: Command) => {
-      const ctx = new VerbContext(deps, command);
-      await ctx.eachClient(async (client, target) => {
-        const hello = await client.hello('lbctl');
-        if (!(hello.commands as string[]).includes('reload')) {
-          throw new NotAvailableError(
-            `lbd at ${describeTarget(target)} (version ${hello.daemon.version}) has no 'reload' command in its runtime API`,
-          );
-        }
-      });
-    });
-}
-
-/**
  * `lbctl ports`: the port-usage report. The protocol carries port-pressure
  * alerts (topic `ports`) but no command that returns the report, so without
  * `--follow` this says so; with `--follow` it streams the alerts.
