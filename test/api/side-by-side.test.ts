@@ -285,11 +285,14 @@ describe('admin commands and errors: the same reply bytes', () => {
     expect(l.closed).toBe(h.closed);
   });
 
-  it('the same limits: a 16,384-byte line closes without output', async () => {
+  it('the same limits: a 16,384-byte line gets no output, and lbd closes at once', async () => {
     const line = `show info ${'A'.repeat(16_384 - 'show info \n'.length)}\n`;
     const h = await exchange(sock.haproxy.admin, line);
     const l = await exchange(sock.lbd.admin, line);
     expect(l.data.length).toBe(h.data.length);
-    expect(l.closed).toBe(h.closed);
+    expect(l.data.length).toBe(0);
+    // HAProxy was seen closing at once in some runs and holding the connection
+    // past this wait in others (a fresh CI clone); lbd always closes.
+    expect(l.closed).toBe(true);
   });
 });

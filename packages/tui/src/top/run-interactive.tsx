@@ -47,6 +47,9 @@ export async function runInteractive(options: RunInteractiveOptions): Promise<nu
       stdin: options.stdin,
       stderr: options.stderr,
       exitOnCtrlC: false,
+      // Only a terminal gets here; Ink would otherwise draw nothing but the
+      // last frame whenever CI is set, even in a terminal someone is watching.
+      interactive: true,
       alternateScreen: true,
       incrementalRendering: true,
       // A frame a second is the data's pace; more would only cost CPU while keys repeat.
