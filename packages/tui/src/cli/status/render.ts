@@ -27,6 +27,9 @@ function ago(sec: number | null): string {
 function columns(p: Palette): Column<Line>[] {
   const pick = <T>(line: Line, backend: (b: BackendStatus) => T, server: (s: ServerStatus) => T): T =>
     line.kind === 'backend' ? backend(line.backend) : server(line.server);
+  /** A field backends and servers both carry under the same name. */
+  const shared = <K extends keyof BackendStatus & keyof ServerStatus>(line: Line, key: K) =>
+    line.kind === 'backend' ? line.backend[key] : line.server[key];
   return [
     {
       header: 'NAME',
@@ -39,100 +42,43 @@ function columns(p: Palette): Column<Line>[] {
     },
     {
       header: 'STATUS',
-      cell: (l) =>
-        colourStatus(
-          p,
-          pick(
-            l,
-            (b) => b.status,
-            (s) => s.status,
-          ),
-        ),
+      cell: (l) => colourStatus(p, shared(l, 'status')),
     },
     { header: 'CHECK', cell: (l) => pick(l, () => '', checkText) },
     {
       header: 'WEIGHT',
       align: 'right',
-      cell: (l) =>
-        String(
-          pick(
-            l,
-            (b) => b.weight,
-            (s) => s.weight,
-          ),
-        ),
+      cell: (l) => String(shared(l, 'weight')),
     },
     {
       header: 'CUR',
       align: 'right',
-      cell: (l) =>
-        String(
-          pick(
-            l,
-            (b) => b.sessions,
-            (s) => s.sessions,
-          ).current,
-        ),
+      cell: (l) => String(shared(l, 'sessions').current),
     },
     {
       header: 'MAX',
       align: 'right',
-      cell: (l) =>
-        String(
-          pick(
-            l,
-            (b) => b.sessions,
-            (s) => s.sessions,
-          ).max,
-        ),
+      cell: (l) => String(shared(l, 'sessions').max),
     },
     {
       header: 'LIMIT',
       align: 'right',
-      cell: (l) =>
-        limit(
-          pick(
-            l,
-            (b) => b.sessions,
-            (s) => s.sessions,
-          ),
-        ),
+      cell: (l) => limit(shared(l, 'sessions')),
     },
     {
       header: 'QUEUE',
       align: 'right',
-      cell: (l) =>
-        String(
-          pick(
-            l,
-            (b) => b.queue,
-            (s) => s.queue,
-          ).current,
-        ),
+      cell: (l) => String(shared(l, 'queue').current),
     },
     {
       header: 'RATE',
       align: 'right',
-      cell: (l) =>
-        String(
-          pick(
-            l,
-            (b) => b.rate,
-            (s) => s.rate,
-          ).current,
-        ),
+      cell: (l) => String(shared(l, 'rate').current),
     },
     {
       header: 'LASTCHG',
       align: 'right',
-      cell: (l) =>
-        ago(
-          pick(
-            l,
-            (b) => b.lastChangeSec,
-            (s) => s.lastChangeSec,
-          ),
-        ),
+      cell: (l) => ago(shared(l, 'lastChangeSec')),
     },
   ];
 }
