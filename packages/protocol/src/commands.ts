@@ -63,6 +63,11 @@ export const COMMANDS = {
   },
   'show-backends': { level: 'user', summary: 'names of the backends', args: object({}) },
   'show-sessions': { level: 'operator', summary: 'live sessions (`show sess`)', args: object({}) },
+  'show-ports': {
+    level: 'user',
+    summary: 'source-port and file-descriptor use per (source address -> server) pair (`show ports`)',
+    args: object({}),
+  },
   'get-weight': { level: 'user', summary: "a server's current and initial weight", args: onServer() },
   'set-weight': {
     level: 'admin',

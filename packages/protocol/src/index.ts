@@ -57,6 +57,18 @@ export {
   NdjsonDecoder,
   parseJsonLine,
 } from './ndjson.js';
+export type {
+  PortMode,
+  PortSpan,
+  PortsPairReport,
+  PortsReport,
+  PortsServerReport,
+  PortsSourceReport,
+  PortsTableReader,
+  PressureLevel,
+  TcpStateCounts,
+  TcpStateName,
+} from './ports.js';
 export { PROTOCOL_SCHEMA, REQUEST_SCHEMA } from './schema.js';
 export { HAPROXY_STAT_COLUMNS, type StatColumn, type StatRow } from './stats-columns.js';
 export { type SchemaViolation, SUPPORTED_SCHEMA_KEYWORDS, validateSchema } from './validate.js';

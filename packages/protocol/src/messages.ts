@@ -2,6 +2,7 @@ import type { CommandName, JsonSchema, Topic } from './commands.js';
 import type { ApiErrorCode } from './errors.js';
 import type { LbEvent } from './events.js';
 import type { AccessLevel } from './levels.js';
+import type { PortsReport } from './ports.js';
 import type { StatRow } from './stats-columns.js';
 
 /** A request id chosen by the client; echoed in the response. */
@@ -23,6 +24,7 @@ export interface CommandArgs {
   'show-servers-state': { backend?: string };
   'show-backends': Record<string, never>;
   'show-sessions': Record<string, never>;
+  'show-ports': Record<string, never>;
   'get-weight': ServerRef;
   'set-weight': ServerRef & { weight: number | `${number}%` };
   'set-state': ServerRef & { state: 'ready' | 'drain' | 'maint' };
@@ -148,6 +150,7 @@ export interface CommandResults {
   'show-servers-state': { servers: ServerState[] };
   'show-backends': { backends: string[] };
   'show-sessions': { sessions: SessionInfo[] };
+  'show-ports': PortsReport;
   'get-weight': { weight: number; initialWeight: number };
   'set-weight': { weight: number };
   'set-state': ServerState;

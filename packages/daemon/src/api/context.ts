@@ -1,4 +1,4 @@
-import type { AccessLevel, ActionSource, ReloadResult } from '@lbctl/protocol';
+import type { AccessLevel, ActionSource, PortsReport, ReloadResult } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { AdminStateFile } from '../model/admin-state-file.js';
@@ -37,6 +37,8 @@ export interface ApiContext {
   readonly tracker: BackendTracker;
   /** Re-reads and applies the configuration (the daemon's reloader); undefined where lbd cannot reload. */
   readonly reload: ((trigger: string) => Promise<ReloadResult>) | undefined;
+  /** The ports monitor's report, no older than its interval; undefined where no monitor runs. */
+  readonly portsReport: (() => Promise<PortsReport>) | undefined;
 }
 
 /** The connection a command runs for: its level (which it may lower) and where it came from. */

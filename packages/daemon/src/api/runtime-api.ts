@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AccessLevel, ActionSource, ReloadResult } from '@lbctl/protocol';
+import type { AccessLevel, ActionSource, PortsReport, ReloadResult } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Config, StatsSocketConfig, StatsWebSocketConfig } from '../config/types.js';
@@ -33,6 +33,8 @@ export interface RuntimeApiOptions {
   limits?: Partial<ApiLimits>;
   /** The daemon's reload; without it the `reload` command answers that lbd cannot reload. */
   reload?: (trigger: string) => Promise<ReloadResult>;
+  /** The ports monitor's latest report; without it `show ports` answers that it is not running. */
+  portsReport?: () => Promise<PortsReport>;
 }
 
 /** How often a socket at its client limit logs a refusal, at most. */
@@ -71,6 +73,7 @@ export class RuntimeApi {
       connections: this.connections,
       listenerCount: 0,
       reload: options.reload,
+      portsReport: options.portsReport,
       tracker: this.tracker,
     };
     this.hub = new SubscriptionHub(this.ctx);

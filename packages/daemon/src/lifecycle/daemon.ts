@@ -5,7 +5,7 @@ import type { Config } from '../config/types.js';
 import { HealthChecker } from '../health/index.js';
 import { AdminStateFile } from '../model/admin-state-file.js';
 import { RuntimeModel } from '../model/index.js';
-import { coolingPolicyFor, PortsMonitor, readKernelPortSettingsSync } from '../ports/index.js';
+import { coolingPolicyFor, type PortAlert, PortsMonitor, readKernelPortSettingsSync } from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
 import { applyConfig } from './apply-config.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
@@ -54,6 +54,18 @@ export class Daemon {
       cooling: coolingPolicyFor(readKernelPortSettingsSync()),
     });
     this.ports = new PortsMonitor(config, this.dataPlane, log.child({ component: 'ports' }));
+    // Pressure alerts stream on topic `ports` with the fields the protocol publishes.
+    this.ports.on('alert', (a: PortAlert) =>
+      this.events.publish({
+        topic: 'ports',
+        time: a.time,
+        source: a.source,
+        destination: a.destination,
+        used: a.used,
+        available: a.available,
+        level: a.level,
+      }),
+    );
     this.health = new HealthChecker(this.model, this.dataPlane, log.child({ component: 'health' }));
     this.health.events.subscribe((event) => this.events.publish({ topic: 'check', ...event }));
     const adminStateFile = config.global.adminStateFile;
@@ -70,6 +82,7 @@ export class Daemon {
       events: this.events,
       stateFile: this.stateFile,
       reload: (trigger) => this.reload(trigger),
+      portsReport: () => this.ports.current(),
     });
     this.reloader = new Reloader({
       paths: lifecycle.configPaths ?? config.files,

@@ -1,17 +1,8 @@
+import type { PortMode, PressureLevel } from '@lbctl/protocol';
 import { isLoopback, type KernelPortSettings, type PortSpan, usablePorts } from './kernel-settings.js';
 import type { StateCounts } from './tcp-states.js';
 
-/** How a pair's source ports are chosen, which decides what runs out. */
-export type PortMode =
-  /** `source ADDR:LOW-HIGH`: lbd picks the port per server; each (address, server) pair has the whole range. */
-  | 'managed'
-  /** `source ADDR` without a range: bind(ADDR, 0) before connect, the kernel's port is then taken for every server. */
-  | 'kernel-bind'
-  /** No `source`: connect() picks address and port; a port is unique per (address, server) pair. */
-  | 'kernel-connect';
-
-/** Pressure levels, from the headroom left. */
-export type PressureLevel = 'ok' | 'warning' | 'critical';
+export type { PortMode, PressureLevel } from '@lbctl/protocol';
 
 /** Headroom under this percentage is a warning. */
 export const WARNING_HEADROOM_PCT = 20;

@@ -5,8 +5,9 @@ import type { Config } from '../config/types.js';
 /**
  * Descriptors a Node process holds before it serves anything: stdio, the
  * epoll instance, libuv's signal and async-wakeup pipes, the thread pool's
- * eventfds. Measured at 21 for lbd at rest with no listener (ls
- * /proc/PID/fd); rounded up to leave room for a log file or a DNS lookup.
+ * eventfds, io_uring. Measured: 24 for lbd at rest with one listener
+ * (ls /proc/PID/fd, Node 24), so 23 without it; rounded up to leave room for
+ * a log file, a DNS lookup or an `ss` run of the ports monitor.
  */
 export const PROCESS_BASE_FDS = 30;
 

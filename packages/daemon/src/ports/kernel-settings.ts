@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { PortSpan } from '@lbctl/protocol';
 
 /** Inclusive port range. */
-export interface PortSpan {
-  low: number;
-  high: number;
-}
+export type { PortSpan } from '@lbctl/protocol';
 
 /**
  * The kernel settings that decide how many source ports lbd has and how

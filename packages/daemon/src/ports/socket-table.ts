@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { PortsTableReader } from '@lbctl/protocol';
 import { STATE_SLOTS } from './tcp-states.js';
 
 /** A server address whose connections the scan sorts by source address. */
@@ -40,7 +41,8 @@ export interface PairScan {
 }
 
 /** How the table was read. */
-export type TableReader = 'sock_diag' | 'procfs';
+/** How the table was read. */
+export type TableReader = PortsTableReader;
 
 /** One read of the kernel's TCP socket table (IPv4 and IPv6). */
 export interface TableScan {

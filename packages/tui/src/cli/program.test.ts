@@ -168,8 +168,58 @@ describe('lbctl program', () => {
     expect(sent).toEqual(['/fake/admin.sock: show servers state', '/fake/admin.sock: disable server b/s']);
   });
 
-  it('ports says what the daemon lacks and exits 1', async () => {
-    expect((await run(['ports'], new FakeDaemon([]))).code).toBe(EXIT.error);
+  it('ports shows headroom per pair with advice, --json the report, and a coded error without a monitor', async () => {
+    const d = new FakeDaemon([]);
+    expect((await run(['ports'], d)).code).toBe(EXIT.error);
+    d.portsReport = {
+      time: 0,
+      intervalMs: 5000,
+      scan: { reader: 'procfs', sockets: 1000, durationMs: 3, cpuMs: 1, cpuPct: 0.1 },
+      kernel: {
+        ipLocalPortRange: { low: 32768, high: 60999 },
+        ipLocalReservedPorts: [],
+        usableEphemeralPorts: 28232,
+        tcpTwReuse: 2,
+        tcpTwReuseDelayMs: 1000,
+        tcpFinTimeoutS: 60,
+        tcpMaxTwBuckets: 131072,
+        tcpTimestamps: 1,
+        timeWait: 980,
+      },
+      fds: { inUse: 40, limit: 20000, maxsock: 8234, maxconn: 4096, headroomPct: 99.8 },
+      level: 'critical',
+      pairs: [
+        {
+          source: '127.0.0.2',
+          destination: '127.0.0.1:3306',
+          servers: ['be/db1'],
+          mode: 'managed',
+          range: { low: 40000, high: 40999 },
+          usable: 1000,
+          inUse: 990,
+          headroom: 10,
+          headroomPct: 1,
+          states: { ESTABLISHED: 10, TIME_WAIT: 980 },
+          managed: { live: 10, coolingTimeWait: 980, coolingRefused: 0 },
+          connectRate: 16,
+          refusals: 0,
+          steadyStateInUse: 970,
+          exhaustionSeconds: 1,
+          level: 'critical',
+          advice: ['add source addresses'],
+        },
+      ],
+      sources: [],
+      servers: [],
+    };
+    const table = await run(['ports'], d);
+    expect(table.code).toBe(EXIT.ok);
+    expect(table.out).toMatch(
+      /127\.0\.0\.2\s+127\.0\.0\.1:3306 \(be\/db1\)\s+managed\s+990\/1000\s+1\.0%\s+10\s+980\s+16\s+1\.0s\s+critical/,
+    );
+    expect(table.out).toContain('127.0.0.2 -> 127.0.0.1:3306:\n  - add source addresses');
+    const json = await run(['ports', '--json'], d);
+    expect(JSON.parse(json.out)).toMatchObject({ level: 'critical', pairs: [{ inUse: 990 }] });
   });
 
   it('reload prints what changed, or each FILE:LINE error and exits 1', async () => {

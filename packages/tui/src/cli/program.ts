@@ -9,10 +9,10 @@ import { registerCompletionVerb } from './verbs/completion.js';
 import { registerDrainVerb } from './verbs/drain.js';
 import { registerEventsVerb } from './verbs/events.js';
 import { examples } from './verbs/help.js';
+import { registerPortsVerb } from './verbs/ports.js';
 import { registerRawVerb } from './verbs/raw.js';
 import { registerReloadVerb } from './verbs/reload.js';
 import { registerStatusVerb } from './verbs/status.js';
-import { registerPortsVerb } from './verbs/unavailable.js';
 import { registerWeightVerb } from './verbs/weight.js';
 
 function collect(value: string, previous: string[] | undefined): string[] {

@@ -6,6 +6,7 @@ import {
   type CommandName,
   type LbClient,
   levelAllows,
+  type PortsReport,
   type Push,
   type ReloadResult,
   type ServerState,
@@ -51,6 +52,8 @@ export class FakeDaemon {
   private subscriptions: { id: number; client: EventEmitter; topics: string[] }[] = [];
   private nextSub = 1;
   /** What `reload` answers; a test sets it to a refusal. */
+  /** What `show-ports` answers; undefined: the monitor is not running. */
+  portsReport: PortsReport | undefined;
   reloadResult: ReloadResult = {
     applied: true,
     files: ['/etc/lbd/lbd.cfg'],
@@ -174,6 +177,10 @@ export class FakeDaemon {
       }
       case 'show-stat':
         return { rows: this.rows() };
+      case 'show-ports':
+        if (this.portsReport === undefined)
+          throw new ApiError('LB_ERR_NOT_CONFIGURED', 'the ports monitor is not running.');
+        return this.portsReport;
       case 'enable-server':
         return this.setAdmin(ref, 'ready');
       case 'disable-server':

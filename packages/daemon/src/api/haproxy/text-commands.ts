@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   type ReloadResult,
 } from '@lbctl/protocol';
+import { renderPortsText } from '../../ports/index.js';
 import {
   runAdminAction,
   setAddress,
@@ -18,6 +19,7 @@ import {
   shutdownSessions,
 } from '../commands/admin-actions.js';
 import { authorize, findServer, parseServerPath, type ServerTarget } from '../commands/lookup.js';
+import { portsReport } from '../commands/ports.js';
 import { runReload } from '../commands/reload.js';
 import { parseWeight } from '../commands/weight.js';
 import type { ApiContext, Caller } from '../context.js';
@@ -301,6 +303,15 @@ export const TEXT_COMMANDS: readonly TextCommand[] = [
     help: 'print the state of every server, or of one backend',
     cmd: 'show-servers-state',
     run: (ctx, _s, args) => renderServersState(ctx, args[0]),
+  },
+  {
+    // Not an HAProxy command (HAProxy has no port accounting); the issue that
+    // asked for it names it so, and HAProxy 2.6 has no `show ports` to collide with.
+    words: ['show', 'ports'],
+    usage: 'show ports',
+    help: 'source-port and file-descriptor use per source address and server',
+    cmd: 'show-ports',
+    run: async (ctx) => renderPortsText(await portsReport(ctx)),
   },
   {
     words: ['show', 'sess'],

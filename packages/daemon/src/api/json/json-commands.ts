@@ -24,6 +24,7 @@ import {
   shutdownSessions,
 } from '../commands/admin-actions.js';
 import { findServer, type ServerTarget } from '../commands/lookup.js';
+import { portsReport } from '../commands/ports.js';
 import { runReload } from '../commands/reload.js';
 import { allServerTargets, serverState } from '../commands/server-state.js';
 import { parseWeight } from '../commands/weight.js';
@@ -123,6 +124,7 @@ export const JSON_HANDLERS: Handlers = {
   },
   'show-backends': (ctx) => ({ backends: [...ctx.model.backends.keys()] }),
   'show-sessions': (ctx) => ({ sessions: collectSessions(ctx) }),
+  'show-ports': (ctx) => portsReport(ctx),
   'get-weight': (ctx, _session, args) => {
     const { model } = findServer(ctx, args.backend, args.server);
     return { weight: model.weight, initialWeight: model.initialWeight };
