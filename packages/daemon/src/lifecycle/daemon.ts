@@ -5,7 +5,12 @@ import type { Config } from '../config/types.js';
 import { HealthChecker } from '../health/index.js';
 import { AdminStateFile } from '../model/admin-state-file.js';
 import { RuntimeModel } from '../model/index.js';
-import { coolingPolicyFor, type PortAlert, PortsMonitor, readKernelPortSettingsSync } from '../ports/index.js';
+import {
+  coolingPolicyFor,
+  type PortAlert,
+  PortsMonitor,
+  readKernelPortSettingsSync,
+} from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
 import { applyConfig } from './apply-config.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
