@@ -19,10 +19,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { releaseEndpoint, SourcePicker } from '../../packages/daemon/dist/proxy/source-address.js';
-import { cleanupAll, installSignalHandlers, probeSetpriv, startProcess } from './lib/processes.ts';
+import {
+  cleanupAll,
+  describeExit,
+  installSignalHandlers,
+  type Proc,
+  probeSetpriv,
+  startProcess,
+} from './lib/processes.ts';
 import { ensureOwnNetns, setNetnsSysctl } from './ports-lib.ts';
 
-ensureOwnNetns(import.meta.url);
+await ensureOwnNetns(import.meta.url);
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '8' } } });
 const SECONDS = Number(values.seconds);
 const LBD = fileURLToPath(new URL('../../packages/daemon/bin/lbd.js', import.meta.url));
@@ -85,8 +92,8 @@ try {
       portRange: { low: 20000, high: 29999 },
     }),
   ];
-  // Wide ranges for the churn: TIME_WAIT must not be what limits it.
-  setNetnsSysctl('net.ipv4.ip_local_port_range', '10000 65000');
+  // Wide ranges for the churn, so TIME_WAIT is not what limits it, clear of the listeners (14700s).
+  setNetnsSysctl('net.ipv4.ip_local_port_range', '20000 65000');
   // The server answers the client's FIN with its own: lbd closes first toward it and keeps the TIME_WAIT.
   const server = createServer({ allowHalfOpen: true }, (s) => {
     s.on('error', () => {});
@@ -99,7 +106,7 @@ try {
   const modes: Record<string, string> = {
     'no source': '',
     'source 127.0.0.2 (bind, kernel port)': 'source 127.0.0.2',
-    'source 127.0.0.2,127.0.0.3:10000-65000 (lbd picks)': 'source 127.0.0.2,127.0.0.3:10000-65000',
+    'source 127.0.0.2,127.0.0.3:20000-65000 (lbd picks)': 'source 127.0.0.2,127.0.0.3:20000-65000',
   };
   const rows: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'lbd-hot-'));
@@ -128,7 +135,7 @@ try {
     const isReady = new Promise<void>((resolve) => {
       ready = resolve;
     });
-    const lbd = startProcess({
+    const lbd: Proc = startProcess({
       name: 'lbd',
       command: process.execPath,
       args: [LBD, '-f', cfg],
@@ -136,7 +143,12 @@ try {
         if (line.includes('"lbd ready"')) ready();
       },
     });
-    await isReady;
+    await Promise.race([
+      isReady,
+      lbd.exited.then((info) => {
+        throw new Error(describeExit(lbd, info));
+      }),
+    ]);
     await churn(listen, 1, 20); // warm-up
     const cpu0 = cpuMs(lbd.pid);
     const n = await churn(listen, SECONDS, 20);

@@ -2,7 +2,7 @@
  * Shared by the ports benchmarks (ports-*.ts, scale-*.ts): running in a
  * network namespace of their own, filling the TCP table, CPU accounting.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Proc, startProcess } from './lib/processes.ts';
@@ -15,9 +15,9 @@ import { type Proc, startProcess } from './lib/processes.ts';
  * machine's, and no one else's sockets mix with the measured ones. Returns
  * only inside the namespace, with `lo` up.
  */
-export function ensureOwnNetns(scriptUrl: string): void {
+export async function ensureOwnNetns(scriptUrl: string): Promise<void> {
   if (process.env.LBD_BENCH_NETNS !== '1') {
-    const result = spawnSync(
+    const child = spawn(
       'unshare',
       ['-n', process.execPath, fileURLToPath(scriptUrl), ...process.argv.slice(2)],
       {
@@ -25,11 +25,17 @@ export function ensureOwnNetns(scriptUrl: string): void {
         env: { ...process.env, LBD_BENCH_NETNS: '1' },
       },
     );
-    if (result.error !== undefined) {
-      console.error(`cannot run in a network namespace of its own (unshare -n): ${result.error.message}`);
-      process.exit(2);
-    }
-    process.exit(result.status ?? 1);
+    // Ctrl-C reaches both processes (one process group); this one only waits for the other.
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+      process.on(signal, () => child.kill(signal));
+    const code = await new Promise<number>((resolve) => {
+      child.once('error', (error) => {
+        console.error(`cannot run in a network namespace of its own (unshare -n): ${error.message}`);
+        resolve(2);
+      });
+      child.once('exit', (status, signal) => resolve(status ?? (signal === null ? 1 : 128)));
+    });
+    process.exit(code);
   }
   execFileSync('ip', ['link', 'set', 'lo', 'up']);
 }

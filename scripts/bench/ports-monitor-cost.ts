@@ -31,7 +31,7 @@ import { DataPlane } from '../../packages/daemon/dist/proxy/index.js';
 import { cleanupAll, installSignalHandlers, type Proc, probeSetpriv } from './lib/processes.ts';
 import { childrenCpuMs, ensureOwnNetns, fillTable } from './ports-lib.ts';
 
-ensureOwnNetns(import.meta.url);
+await ensureOwnNetns(import.meta.url);
 const { values } = parseArgs({
   options: {
     sockets: { type: 'string', default: '200000' },

@@ -29,7 +29,7 @@ import { cleanupAll, installSignalHandlers, type Proc, probeSetpriv, startProces
 import { treeRssKb } from './lib/rss.ts';
 import { ensureOwnNetns } from './ports-lib.ts';
 
-ensureOwnNetns(import.meta.url);
+await ensureOwnNetns(import.meta.url);
 const { values } = parseArgs({
   options: {
     connections: { type: 'string', default: '9900' },

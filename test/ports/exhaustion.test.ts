@@ -82,6 +82,8 @@ async function exhaust(frontend: string, port: number, server: HoldingServer, ad
     expect(closed).toHaveLength(EXCESS);
     const latency = Math.max(...closed.map((c) => c.closedAt! - c.connectedAt));
     expect(latency).toBeLessThan(1000);
+    if (process.env.PORTS_E2E_PRINT === '1')
+      console.log({ frontend, held: server.accepted, closed: closed.length, latency });
     // Each excess client's session ended with HAProxy's termination state RC (resource, connect).
     const failed = () => lbd.traffic(from).filter((r) => r.frontend === frontend && r.termination === 'RC');
     await until(() => failed().length >= EXCESS, 10_000);

@@ -117,10 +117,23 @@ export async function startHoldingServer(port: number, backlog = 8192): Promise<
     socket.on('error', () => {});
     socket.resume();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1', backlog }, () => resolve());
-  });
+  // A run of this file moments earlier can leave the port held a little longer by sockets still
+  // closing (listen() refuses while any non-TIME_WAIT socket has it): retry, bounded.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ port, host: '127.0.0.1', backlog }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   return {
     port,
     get accepted() {

@@ -39,6 +39,8 @@ export interface ApiContext {
   readonly reload: ((trigger: string) => Promise<ReloadResult>) | undefined;
   /** The ports monitor's report, no older than its interval; undefined where no monitor runs. */
   readonly portsReport: (() => Promise<PortsReport>) | undefined;
+  /** The open-files limit and what the configuration may need of it (`show info` Ulimit-n, Maxsock). */
+  readonly fdLimits: { ulimitN: number; maxsock: number };
 }
 
 /** The connection a command runs for: its level (which it may lower) and where it came from. */

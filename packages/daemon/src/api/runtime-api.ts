@@ -5,6 +5,7 @@ import type WebSocket from 'ws';
 import type { Config, StatsSocketConfig, StatsWebSocketConfig } from '../config/types.js';
 import type { AdminStateFile } from '../model/admin-state-file.js';
 import type { RuntimeModel } from '../model/index.js';
+import { computeFdBudget } from '../ports/index.js';
 import type { DataPlane } from '../proxy/index.js';
 import type { ApiConnectionInfo, ApiContext } from './context.js';
 import { EventBus } from './event-bus.js';
@@ -35,6 +36,8 @@ export interface RuntimeApiOptions {
   reload?: (trigger: string) => Promise<ReloadResult>;
   /** The ports monitor's latest report; without it `show ports` answers that it is not running. */
   portsReport?: () => Promise<PortsReport>;
+  /** Ulimit-n and Maxsock for `show info`; computed from the configuration when not given. */
+  fdLimits?: { ulimitN: number; maxsock: number };
 }
 
 /** How often a socket at its client limit logs a refusal, at most. */
@@ -74,6 +77,7 @@ export class RuntimeApi {
       listenerCount: 0,
       reload: options.reload,
       portsReport: options.portsReport,
+      fdLimits: options.fdLimits ?? computeFdBudget(options.config),
       tracker: this.tracker,
     };
     this.hub = new SubscriptionHub(this.ctx);

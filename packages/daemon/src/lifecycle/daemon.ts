@@ -88,6 +88,7 @@ export class Daemon {
       stateFile: this.stateFile,
       reload: (trigger) => this.reload(trigger),
       portsReport: () => this.ports.current(),
+      fdLimits: this.ports.fdBudget,
     });
     this.reloader = new Reloader({
       paths: lifecycle.configPaths ?? config.files,

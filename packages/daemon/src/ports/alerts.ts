@@ -36,16 +36,26 @@ export interface PortAlert {
 }
 
 /** What a full read found that lbd does not count itself, for the scans that skip ESTABLISHED. */
-export function rememberFull(report: PortsReport, servers: readonly ServerSample[]): FullScanMemory {
+export function rememberFull(
+  report: PortsReport,
+  servers: readonly ServerSample[],
+  liveAfter: ReadonlyMap<string, number>,
+): FullScanMemory {
   const foreign = new Map<string, number>();
   const sources = new Map<string, string[]>();
-  const live = new Map<string, number>();
+  // lbd's own connections, read before and after the table: connections opening meanwhile are
+  // in the table, so the larger count is the one to subtract (else they would look foreign).
+  const before = new Map<string, number>();
   for (const s of servers) {
     const destination = formatDestination(s.host, s.port);
-    for (const [address, sample] of s.perAddress) live.set(`${address}|${destination}`, sample.live);
-    if (s.addresses.length === 0)
-      live.set(`kernel|${destination}`, (live.get(`kernel|${destination}`) ?? 0) + s.live);
+    for (const [address, sample] of s.perAddress) before.set(`${address}|${destination}`, sample.live);
+    if (s.addresses.length === 0) {
+      const key = `kernel|${destination}`;
+      before.set(key, (before.get(key) ?? 0) + s.live);
+    }
   }
+  const live = new Map(liveAfter);
+  for (const [key, n] of before) live.set(key, Math.max(live.get(key) ?? 0, n));
   for (const s of servers) {
     const destination = formatDestination(s.host, s.port);
     const pairs = report.pairs.filter((p) => p.destination === destination && p.source !== '*');

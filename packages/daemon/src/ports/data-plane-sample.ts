@@ -1,6 +1,6 @@
 import type { DataPlane, ServerRuntime } from '../proxy/index.js';
 import type { SourcePair } from '../proxy/source-address.js';
-import type { AddressSample, ServerSample } from './ports-report.js';
+import { type AddressSample, formatDestination, type ServerSample } from './ports-report.js';
 import { pairKey, type TableScan } from './socket-table.js';
 
 /**
@@ -34,6 +34,32 @@ export class DataPlaneSampler {
         }
       }
     }
+  }
+
+  /**
+   * lbd's live connections now, by `address|destination` (pairs lbd knows)
+   * and `kernel|destination` (servers without `source`), without touching
+   * the rates {@link sample} keeps.
+   */
+  liveCounts(): Map<string, number> {
+    const live = new Map<string, number>();
+    for (const pool of this.dataPlane.pools.values()) {
+      for (const server of pool.servers) {
+        const picker = this.dataPlane.sourceFor(server, pool.model.config.source);
+        const { host, port } = server.model;
+        const destination = formatDestination(host, port);
+        if (picker === undefined) {
+          const key = `kernel|${destination}`;
+          live.set(key, (live.get(key) ?? 0) + server.counters.current);
+          continue;
+        }
+        for (const pair of picker.pairsToward(host, port) ?? []) {
+          const key = `${pair.slot.address}|${destination}`;
+          live.set(key, (live.get(key) ?? 0) + pair.live);
+        }
+      }
+    }
+    return live;
   }
 
   /** One sample per server of every backend; rates are over the time since the previous call. */

@@ -193,7 +193,7 @@ export class PortsMonitor extends EventEmitter<PortsMonitorEvents> {
     if (scan.established) {
       this.sampler.avoidKernelTuples(scan, now);
       this.lastFullAt = now;
-      this.lastFull = rememberFull(report, servers);
+      this.lastFull = rememberFull(report, servers, this.sampler.liveCounts());
     }
     // The table read is measured as CPU (ss's and the parsing); the rest of this method is short and synchronous.
     const costMs = scan.cpuMs + (performance.now() - buildStarted);

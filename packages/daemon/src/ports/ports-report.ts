@@ -1,14 +1,7 @@
-import type { PortsPairReport, PortsReport, PortsServerReport, PortsSourceReport } from '@lbctl/protocol';
+import type { PortsPairReport, PortsReport, PortsSourceReport } from '@lbctl/protocol';
 import { adviceFor, type PortMode, type PressureLevel, pressureLevel } from './advice.js';
 import { type KernelPortSettings, type PortSpan, usablePorts } from './kernel-settings.js';
-import {
-  countBound,
-  countInRange,
-  type PairScan,
-  pairKey,
-  type TableReader,
-  type TableScan,
-} from './socket-table.js';
+import { countBound, countInRange, type PairScan, pairKey, type TableScan } from './socket-table.js';
 import {
   STATE_SLOTS,
   type StateCounts,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { PRODUCT_VERSION } from '@lbctl/protocol';
@@ -25,6 +24,7 @@ interface Figures {
   heapUsed: number;
   idlePct: number;
   ulimit: number;
+  maxsock: number;
 }
 
 /** HAProxy 2.6's `show info` fields in order: position, key, tag, value. Undefined values are left out, as HAProxy does. */
@@ -43,7 +43,7 @@ const FIELDS: ReadonlyArray<readonly [number, string, FieldTag, (ctx: ApiContext
   [11, 'PoolUsed_MB', 'MGP:u32', (_, f) => Math.floor(f.heapUsed / 1048576)],
   [12, 'PoolFailed', 'MCP:u32', () => 0],
   [13, 'Ulimit-n', 'CLP:u32', (_, f) => f.ulimit],
-  [14, 'Maxsock', 'CLP:u32', (_, f) => f.ulimit],
+  [14, 'Maxsock', 'CLP:u32', (_, f) => f.maxsock],
   [15, 'Maxconn', 'CLP:u32', (ctx) => ctx.dataPlane.admission.maxconn],
   [16, 'Hard_maxconn', 'CLP:u32', (ctx) => ctx.dataPlane.admission.maxconn],
   [17, 'CurrConns', 'MGP:u32', (ctx) => ctx.dataPlane.admission.active],
@@ -109,16 +109,6 @@ function formatUptime(seconds: number): string {
   return `${days}d ${hours}h${minutes}m${String(seconds % 60).padStart(2, '0')}s`;
 }
 
-/** The soft open-file limit, read once: it does not change while lbd runs. */
-const ULIMIT_N = (() => {
-  try {
-    const match = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-})();
-
 let lastElu = performance.eventLoopUtilization();
 
 function figures(ctx: ApiContext): Figures {
@@ -153,7 +143,8 @@ function figures(ctx: ApiContext): Figures {
     rss: memory.rss,
     heapUsed: memory.heapUsed,
     idlePct: Math.round(100 * (1 - elu.utilization)),
-    ulimit: ctx.config.global.ulimitN ?? ULIMIT_N,
+    ulimit: ctx.fdLimits.ulimitN,
+    maxsock: ctx.fdLimits.maxsock,
   };
 }
 
