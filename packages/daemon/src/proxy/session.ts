@@ -177,13 +177,7 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
     }
     this.failedAttempts++;
     if (this.shouldRedispatch(server)) {
-      this.redispatched = true;
-      server.counters.redispatches++;
-      pool.counters.redispatches++;
-      server.sessions.delete(this);
-      pool.release(server);
-      this.runtime = undefined;
-      this.requestServer(server);
+      this.redispatchFrom(server);
       return;
     }
     server.counters.retries++;
@@ -215,18 +209,24 @@ export class ProxiedSession implements ServerRequest, SessionSummary {
       pool.usableServers.some((s) => s !== server)
     ) {
       this.failedAttempts++;
-      this.redispatched = true;
-      server.counters.redispatches++;
-      pool.counters.redispatches++;
-      server.sessions.delete(this);
-      pool.release(server);
-      this.runtime = undefined;
-      this.requestServer(server);
+      this.redispatchFrom(server);
       return;
     }
     server.counters.connectErrors++;
     pool.counters.connectErrors++;
     this.fail('R', 'C');
+  }
+
+  /** Leaves `server` (counted as a redispatch on it and the backend) for another one. */
+  private redispatchFrom(server: ServerRuntime): void {
+    const pool = this.settings.pool;
+    this.redispatched = true;
+    server.counters.redispatches++;
+    pool.counters.redispatches++;
+    server.sessions.delete(this);
+    pool.release(server);
+    this.runtime = undefined;
+    this.requestServer(server);
   }
 
   /**
