@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanup } from '../support/cleanup.js';
-import { type Lbd, startLbd } from '../support/lbd.js';
-import { lbdConfig } from '../support/lbd-config.js';
-import { type MariaDbServer, startMariaDbPair, stopMariaDbs } from '../support/mariadb.js';
+import type { Lbd } from '../support/lbd.js';
+import type { MariaDbServer } from '../support/mariadb.js';
 import { queryPort } from '../support/mysql-client.js';
+import { startPairBehindLbd } from '../support/pair-behind-lbd.js';
 import { portsFor } from '../support/ports.js';
 import { type StatRow, statNumber, statRow, waitForStat } from '../support/stats.js';
-import { makeTempDir, removeTempDirs } from '../support/tmp.js';
 
 const ports = portsFor('backup');
 const LB = ports.local(0);
@@ -18,22 +16,18 @@ let lbd: Lbd;
 let stats: string;
 
 beforeAll(async () => {
-  cleanup.defer(removeTempDirs);
-  [db1, db2] = cleanup.add(await startMariaDbPair([ports.mariadb[0], ports.mariadb[1]]), stopMariaDbs);
-  const dir = await makeTempDir('backup');
-  stats = join(dir, 'stats.sock');
-  const config = lbdConfig(
-    { statsSocket: stats },
-    `
+  ({ db1, db2, lbd, stats } = await startPairBehindLbd(
+    'backup',
+    cleanup,
+    (a, b) => `
     listen mysql_bck
       bind 127.0.0.1:${LB}
       log global
       balance roundrobin
-      server db1 127.0.0.1:${db1.port} check inter 200ms fall 1 rise 1
-      server db2 127.0.0.1:${db2.port} check inter 200ms fall 1 rise 1 backup
+      server db1 127.0.0.1:${a.port} check inter 200ms fall 1 rise 1
+      server db2 127.0.0.1:${b.port} check inter 200ms fall 1 rise 1 backup
     `,
-  );
-  lbd = cleanup.add(await startLbd(config, { dir }), (l) => l.stop());
+  ));
 });
 afterAll(() => cleanup.run());
 

@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanup } from '../support/cleanup.js';
-import { type Lbd, startLbd } from '../support/lbd.js';
-import { lbdConfig } from '../support/lbd-config.js';
-import { type MariaDbServer, startMariaDbPair, stopMariaDbs } from '../support/mariadb.js';
+import type { Lbd } from '../support/lbd.js';
+import type { MariaDbServer } from '../support/mariadb.js';
 import { queryPort, startSession } from '../support/mysql-client.js';
+import { startPairBehindLbd } from '../support/pair-behind-lbd.js';
 import { portsFor } from '../support/ports.js';
-import { makeTempDir, removeTempDirs } from '../support/tmp.js';
 
 const ports = portsFor('leastconn');
 const LC = ports.local(0);
@@ -16,21 +15,18 @@ let db2: MariaDbServer;
 let lbd: Lbd;
 
 beforeAll(async () => {
-  cleanup.defer(removeTempDirs);
-  [db1, db2] = cleanup.add(await startMariaDbPair([ports.mariadb[0], ports.mariadb[1]]), stopMariaDbs);
-  const dir = await makeTempDir('leastconn');
-  const config = lbdConfig(
-    { statsSocket: `${dir}/stats.sock` },
-    `
+  ({ db1, db2, lbd } = await startPairBehindLbd(
+    'leastconn',
+    cleanup,
+    (a, b) => `
     listen mysql_lc
       bind 127.0.0.1:${LC}
       log global
       balance leastconn
-      server db1 127.0.0.1:${db1.port}
-      server db2 127.0.0.1:${db2.port}
+      server db1 127.0.0.1:${a.port}
+      server db2 127.0.0.1:${b.port}
     `,
-  );
-  lbd = cleanup.add(await startLbd(config, { dir }), (l) => l.stop());
+  ));
 });
 afterEach(() => sessions.run());
 afterAll(() => cleanup.run());

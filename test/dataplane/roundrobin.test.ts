@@ -1,13 +1,11 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanup } from '../support/cleanup.js';
-import { type Lbd, startLbd } from '../support/lbd.js';
-import { lbdConfig } from '../support/lbd-config.js';
-import { type MariaDbServer, startMariaDbPair, stopMariaDbs } from '../support/mariadb.js';
+import type { Lbd } from '../support/lbd.js';
+import type { MariaDbServer } from '../support/mariadb.js';
 import { queryPort, runMany } from '../support/mysql-client.js';
+import { startPairBehindLbd } from '../support/pair-behind-lbd.js';
 import { portsFor } from '../support/ports.js';
 import { showStat, statNumber, statRow } from '../support/stats.js';
-import { makeTempDir, removeTempDirs } from '../support/tmp.js';
 
 const ports = portsFor('roundrobin');
 const RR = ports.local(0);
@@ -19,29 +17,25 @@ let lbd: Lbd;
 let stats: string;
 
 beforeAll(async () => {
-  cleanup.defer(removeTempDirs);
-  [db1, db2] = cleanup.add(await startMariaDbPair([ports.mariadb[0], ports.mariadb[1]]), stopMariaDbs);
-  const dir = await makeTempDir('roundrobin');
-  stats = join(dir, 'stats.sock');
-  const config = lbdConfig(
-    { statsSocket: stats },
-    `
+  ({ db1, db2, lbd, stats } = await startPairBehindLbd(
+    'roundrobin',
+    cleanup,
+    (a, b) => `
     listen mysql_rr
       bind 127.0.0.1:${RR}
       log global
       balance roundrobin
-      server db1 127.0.0.1:${db1.port}
-      server db2 127.0.0.1:${db2.port}
+      server db1 127.0.0.1:${a.port}
+      server db2 127.0.0.1:${b.port}
 
     listen mysql_weighted
       bind 127.0.0.1:${WEIGHTED}
       log global
       balance roundrobin
-      server db1 127.0.0.1:${db1.port} weight 3
-      server db2 127.0.0.1:${db2.port} weight 1
+      server db1 127.0.0.1:${a.port} weight 3
+      server db2 127.0.0.1:${b.port} weight 1
     `,
-  );
-  lbd = cleanup.add(await startLbd(config, { dir }), (l) => l.stop());
+  ));
 });
 afterAll(() => cleanup.run());
 

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanup } from '../support/cleanup.js';
-import { type Lbd, startLbd } from '../support/lbd.js';
-import { lbdConfig } from '../support/lbd-config.js';
-import { type MariaDbServer, startMariaDbPair, stopMariaDbs } from '../support/mariadb.js';
+import type { Lbd } from '../support/lbd.js';
+import type { MariaDbServer } from '../support/mariadb.js';
 import { query, queryPort } from '../support/mysql-client.js';
+import { startPairBehindLbd } from '../support/pair-behind-lbd.js';
 import { portsFor } from '../support/ports.js';
-import { makeTempDir, removeTempDirs } from '../support/tmp.js';
 
 const ports = portsFor('source');
 const SRC = ports.local(0);
@@ -15,21 +14,18 @@ let db2: MariaDbServer;
 let lbd: Lbd;
 
 beforeAll(async () => {
-  cleanup.defer(removeTempDirs);
-  [db1, db2] = cleanup.add(await startMariaDbPair([ports.mariadb[0], ports.mariadb[1]]), stopMariaDbs);
-  const dir = await makeTempDir('source');
-  const config = lbdConfig(
-    { statsSocket: `${dir}/stats.sock` },
-    `
+  ({ db1, db2, lbd } = await startPairBehindLbd(
+    'source',
+    cleanup,
+    (a, b) => `
     listen mysql_src
       bind 127.0.0.1:${SRC}
       log global
       balance source
-      server db1 127.0.0.1:${db1.port}
-      server db2 127.0.0.1:${db2.port}
+      server db1 127.0.0.1:${a.port}
+      server db2 127.0.0.1:${b.port}
     `,
-  );
-  lbd = cleanup.add(await startLbd(config, { dir }), (l) => l.stop());
+  ));
 });
 afterAll(() => cleanup.run());
 
