@@ -4,7 +4,8 @@ import type { Admission } from './admission.js';
 import { BoundSocket, bindKey } from './bound-socket.js';
 import { FrontendCounters } from './counters.js';
 import { readProxyHeader } from './proxy-header-reader.js';
-import { ProxiedSession, socketEndpoints } from './session.js';
+import { ProxiedSession } from './session.js';
+import { socketEndpoints } from './session-socket.js';
 import type { ClientEndpoints, SessionSettings } from './session-types.js';
 
 export interface FrontendListenerOptions {
