@@ -12,6 +12,7 @@ import {
   readKernelPortSettingsSync,
 } from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
+import { type WorkerEvent, WorkerPool } from '../workers/worker-pool.js';
 import { applyConfig } from './apply-config.js';
 import { Reloader, type ReloadOutcome } from './reload.js';
 import { SdNotifier } from './sd-notify.js';
@@ -48,6 +49,8 @@ export class Daemon {
   private readonly stateFile: AdminStateFile | undefined;
   private readonly startedAt = Date.now();
   private readonly reloader: Reloader;
+  /** The data-plane workers when `nbthread` > 1; {@link dataPlane} is then their aggregate. */
+  readonly workers: WorkerPool | undefined;
 
   constructor(
     readonly config: Config,
@@ -55,9 +58,22 @@ export class Daemon {
     lifecycle: DaemonLifecycleOptions = {},
   ) {
     this.model = new RuntimeModel(config);
+    const workerCount = config.global.nbthread;
     this.dataPlane = new DataPlane(this.model, log, {
       cooling: coolingPolicyFor(readKernelPortSettingsSync()),
+      role: workerCount > 1 ? { kind: 'mirror' } : { kind: 'standalone' },
     });
+    this.workers =
+      workerCount > 1
+        ? new WorkerPool({
+            count: workerCount,
+            model: this.model,
+            mirror: this.dataPlane,
+            log,
+            logLevel: log.level,
+            onEvent: (event) => this.onWorkerEvent(event),
+          })
+        : undefined;
     this.ports = new PortsMonitor(config, this.dataPlane, log.child({ component: 'ports' }));
     // Pressure alerts stream on topic `ports` with the fields the protocol publishes.
     this.ports.on('alert', (a: PortAlert) =>
@@ -101,6 +117,7 @@ export class Daemon {
             api: this.api,
             stateFile: this.stateFile,
             log: log.child({ component: 'reload' }),
+            workers: this.workers,
           },
           next,
         ),
@@ -126,7 +143,8 @@ export class Daemon {
     }
     // Operators' changes apply before the first connection is accepted and the first check runs.
     await this.stateFile?.restore(this.model);
-    await this.dataPlane.start();
+    if (this.workers !== undefined) await this.workers.start();
+    else await this.dataPlane.start();
     this.health.start();
     this.ports.start();
     await this.api.start();
@@ -134,13 +152,15 @@ export class Daemon {
     if (pidfile !== undefined) await writeFile(pidfile, `${process.pid}\n`);
     const listeners = this.dataPlane.listeners.map((l) => ({
       frontend: l.name,
-      addresses: l.boundAddresses,
+      // The mirror binds nothing itself: its workers accept on the configured addresses.
+      addresses: this.workers === undefined ? l.boundAddresses : l.bindKeys,
     }));
     const backends = [...this.model.backends.values()].map((b) => ({
       backend: b.name,
       servers: b.servers.length,
     }));
-    lifecycle.info({ listeners, backends, files: this.config.files }, 'lbd ready');
+    const workers = this.workers?.workerCount ?? 0;
+    lifecycle.info({ listeners, backends, workers, files: this.config.files }, 'lbd ready');
   }
 
   /**
@@ -157,6 +177,7 @@ export class Daemon {
     await this.dataPlane.stopAccepting();
     await this.api.stop();
     const graceMs = this.config.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS;
+    if (this.workers !== undefined) await this.workers.stop(graceMs);
     const deadline = Date.now() + graceMs;
     while (this.dataPlane.admission.active > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -164,5 +185,9 @@ export class Daemon {
     const pidfile = this.config.global.pidfile;
     if (pidfile !== undefined) await unlink(pidfile).catch(() => undefined);
     lifecycle.info({ abandoned: this.dataPlane.admission.active }, 'lbd stopped');
+  }
+
+  private onWorkerEvent(event: WorkerEvent): void {
+    void event; // published on the event stream once the protocol has a worker topic
   }
 }

@@ -12,6 +12,7 @@ interface Options {
   check: boolean;
   logLevel: string;
   statusInterval: number;
+  nbthread?: number;
 }
 
 /** How often lbd refreshes its systemd STATUS= line. */
@@ -24,6 +25,11 @@ export function createProgram(): Command {
     .version(PRODUCT_VERSION, '-v, --version')
     .requiredOption('-f, --config <file>', 'configuration file; repeat to read several in order', collect, [])
     .option('-c, --check', 'check the configuration and exit 0 (valid) or 1 (errors), as haproxy -c', false)
+    .option(
+      '--nbthread <n>',
+      "data-plane worker processes; overrides the configuration's 'nbthread' (1 runs everything in one process)",
+      parsePositiveInt,
+    )
     .option('--log-level <level>', 'pino log level (trace, debug, info, warn, error)', 'info')
     .option(
       '--status-interval <ms>',
@@ -64,6 +70,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     process.stdout.write('Configuration file is valid\n');
     return 0;
   }
+  if (options.nbthread !== undefined) result.config.global.nbthread = options.nbthread;
   const log = createLogger(options.logLevel);
   const notifier = new SdNotifier({ log });
   const daemon = new Daemon(result.config, log, { configPaths: options.config, notifier });

@@ -36,7 +36,24 @@ export class BoundSocket {
   }
 
   /** Binds `bind`'s address; rejects with the listen error (e.g. EADDRINUSE). */
-  static async listen(bind: BindConfig, clientKeepAlive: boolean): Promise<BoundSocket> {
+  static listen(bind: BindConfig, clientKeepAlive: boolean): Promise<BoundSocket> {
+    return BoundSocket.start(bind, clientKeepAlive, {
+      host: listenHost(bind.host),
+      port: bind.port,
+      backlog: LISTEN_BACKLOG,
+    });
+  }
+
+  /**
+   * Accepts on a socket another process bound (a worker, on the master's
+   * socket for this bind): the socket outlives this process, so a worker
+   * that stops or dies loses none of the connections waiting in its queue.
+   */
+  static adoptHandle(bind: BindConfig, clientKeepAlive: boolean, handle: object): Promise<BoundSocket> {
+    return BoundSocket.start(bind, clientKeepAlive, { _handle: handle, backlog: LISTEN_BACKLOG } as object);
+  }
+
+  private static async start(bind: BindConfig, clientKeepAlive: boolean, how: object): Promise<BoundSocket> {
     const server = createServer({
       allowHalfOpen: true,
       pauseOnConnect: true,
@@ -46,7 +63,7 @@ export class BoundSocket {
     const bound = new BoundSocket(bindKey(bind), server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen({ host: listenHost(bind.host), port: bind.port, backlog: LISTEN_BACKLOG }, () => {
+      server.listen(how, () => {
         server.off('error', reject);
         resolve();
       });

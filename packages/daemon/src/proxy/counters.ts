@@ -15,6 +15,14 @@ export class RateCounter {
   private previous = 0;
   /** Highest rate seen (HAProxy's `rate_max`). */
   max = 0;
+  /** Set on the master's mirror counters: the workers' summed rate, read as is. */
+  private reported: number | undefined;
+
+  /** Makes this counter show an aggregate computed elsewhere (the workers' sum). */
+  report(rate: number, max: number): void {
+    this.reported = rate;
+    this.max = Math.max(this.max, max, rate);
+  }
 
   hit(now = Date.now()): void {
     this.rotate(now);
@@ -24,6 +32,7 @@ export class RateCounter {
   }
 
   read(now = Date.now()): number {
+    if (this.reported !== undefined) return this.reported;
     this.rotate(now);
     const elapsedInSecond = (now % 1000) / 1000;
     return Math.round(this.current + this.previous * (1 - elapsedInSecond));
@@ -54,6 +63,13 @@ export class SlidingAverage {
     if (this.samples < window) this.samples++;
     this.sum = this.sum - this.sum / window + value;
     if (value > this.max) this.max = value;
+  }
+
+  /** Makes this average show one computed elsewhere (the workers' weighted mean). */
+  report(value: number, max: number): void {
+    this.sum = value;
+    this.samples = 1;
+    this.max = Math.max(this.max, max);
   }
 
   get value(): number {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config, SourceConfig } from '../config/types.js';
+import type { BindConfig, Config, SourceConfig } from '../config/types.js';
 import type { FrontendModel, RuntimeModel } from '../model/index.js';
 import { Admission } from './admission.js';
 import { BackendPool } from './backend-pool.js';
@@ -9,6 +9,7 @@ import { FrontendListener } from './frontend-listener.js';
 import type { ServerRuntime } from './server-runtime.js';
 import type { SessionSummary } from './session-types.js';
 import { type CoolingPolicy, FULL_TIME_WAIT, SourcePicker } from './source-address.js';
+import { limitShare, portRangeShare, type WorkerShare } from './worker-share.js';
 
 /** How long an `accept-proxy` client may take to send its header when `timeout client` is unset. */
 const DEFAULT_PROXY_HEADER_TIMEOUT_MS = 5000;
@@ -23,7 +24,23 @@ export interface DataPlaneOptions {
    * @default the whole TIME_WAIT (60 s)
    */
   cooling?: CoolingPolicy;
+  /** Who carries the traffic; see {@link DataPlaneRole}. @default `{ kind: 'standalone' }` */
+  role?: DataPlaneRole;
 }
+
+/**
+ * - `standalone`: the only process; binds its listeners itself.
+ * - `worker`: one of `nbthread` worker processes; accepts on the sockets the
+ *   master bound (`handles`, by {@link bindKey}) and keeps its `share` of
+ *   the connection limits and port ranges.
+ * - `mirror`: the master's copy when workers carry the traffic. It never
+ *   listens; its counters show the workers' aggregate, so the runtime API
+ *   and the ports monitor read one data plane whatever the process layout.
+ */
+export type DataPlaneRole =
+  | { kind: 'standalone' }
+  | { kind: 'worker'; share: WorkerShare; handles: ReadonlyMap<string, object> }
+  | { kind: 'mirror' };
 
 /**
  * The data plane: listeners, backend pools and sessions. It reads decisions
@@ -42,6 +59,7 @@ export class DataPlane {
   private readonly unsubscribe: () => void;
 
   private readonly cooling: CoolingPolicy;
+  readonly role: DataPlaneRole;
 
   constructor(
     private readonly model: RuntimeModel,
@@ -49,8 +67,9 @@ export class DataPlane {
     options: DataPlaneOptions = {},
   ) {
     this.cooling = options.cooling ?? FULL_TIME_WAIT;
+    this.role = options.role ?? { kind: 'standalone' };
     this.trafficLog = log.child({ component: 'traffic' });
-    this.admission = new Admission(model.config.global.maxconn ?? 4096);
+    this.admission = new Admission(this.share(model.config.global.maxconn ?? 4096));
     for (const backend of model.backends.values()) this.pools.set(backend.name, new BackendPool(backend));
     this.unsubscribe = model.onServerChange((change) => this.pools.get(change.server.backendName)?.refresh());
     for (const frontend of model.frontends) {
@@ -60,7 +79,17 @@ export class DataPlane {
   }
 
   async start(): Promise<void> {
-    for (const listener of this.listeners) await listener.start();
+    const role = this.role;
+    if (role.kind === 'mirror') return;
+    for (const listener of this.listeners) {
+      if (role.kind === 'standalone') await listener.start();
+      else await listener.start((bind, keepAlive) => adoptMasterSocket(role.handles, bind, keepAlive));
+    }
+  }
+
+  /** This process's part of a daemon-wide limit (all of it unless it is a worker). */
+  private share(limit: number): number {
+    return this.role.kind === 'worker' ? limitShare(limit, this.role.share) : limit;
   }
 
   /**
@@ -70,8 +99,10 @@ export class DataPlane {
    * listener is refused while the old configuration runs untouched.
    */
   async openNewBinds(config: Config): Promise<Map<string, BoundSocket>> {
-    const held = new Set(this.listeners.flatMap((listener) => listener.bindKeys));
     const opened = new Map<string, BoundSocket>();
+    // The mirror holds no sockets: the master's worker pool opens the binds.
+    if (this.role.kind === 'mirror') return opened;
+    const held = new Set(this.listeners.flatMap((listener) => listener.bindKeys));
     try {
       for (const proxy of config.proxies) {
         if (proxy.disabled || proxy.mode !== 'tcp' || proxy.kind === 'backend') continue;
@@ -98,7 +129,7 @@ export class DataPlane {
    */
   reconfigure(opened: Map<string, BoundSocket>): void {
     const model = this.model;
-    this.admission.maxconn = model.config.global.maxconn ?? 4096;
+    this.admission.maxconn = this.share(model.config.global.maxconn ?? 4096);
     const oldPools = new Map(this.pools);
     this.pools.clear();
     for (const backend of model.backends.values()) {
@@ -116,7 +147,7 @@ export class DataPlane {
       byName.set(listener.name, listener);
     }
     for (const listener of old) listener.retire(sockets, byName.get(listener.name));
-    for (const listener of this.listeners) listener.adopt(sockets);
+    if (this.role.kind !== 'mirror') for (const listener of this.listeners) listener.adopt(sockets);
     // What no new listener took is a bind that left the configuration. Its
     // sessions go on; the reload does not wait for them.
     for (const socket of sockets.values()) socket.stopListening();
@@ -141,7 +172,7 @@ export class DataPlane {
     const listener: FrontendListener = new FrontendListener({
       name: fe.name,
       binds: fe.binds,
-      maxconn: fe.maxconn ?? this.admission.maxconn,
+      maxconn: fe.maxconn === undefined ? this.admission.maxconn : this.share(fe.maxconn),
       backlog: DEFAULT_PARKED_BACKLOG,
       clientKeepAlive: fe.options.tcpka || fe.options.clitcpka,
       proxyHeaderTimeoutMs: fe.timeouts.client ?? DEFAULT_PROXY_HEADER_TIMEOUT_MS,
@@ -190,11 +221,18 @@ export class DataPlane {
     const key = JSON.stringify(source, (k, v: unknown) => (k === 'where' ? undefined : v));
     picker = this.sources.get(key);
     if (picker === undefined) {
-      picker = new SourcePicker(source, this.cooling);
+      picker = new SourcePicker(this.ownSlice(source), this.cooling);
       this.sources.set(key, picker);
     }
     this.pickerOf.set(source, picker);
     return picker;
+  }
+
+  /** A worker picks ports only in its own slice of a `source` port range. */
+  private ownSlice(source: SourceConfig): SourceConfig {
+    const range = source.portRange;
+    if (this.role.kind !== 'worker' || range === undefined) return source;
+    return { ...source, portRange: portRangeShare(range.low, range.high, this.role.share) };
   }
 
   /**
@@ -219,4 +257,14 @@ export class DataPlane {
     });
     this.trafficLog.info(record, formatTcpLogLine(record));
   }
+}
+
+function adoptMasterSocket(
+  handles: ReadonlyMap<string, object>,
+  bind: BindConfig,
+  keepAlive: boolean,
+): Promise<BoundSocket> {
+  const handle = handles.get(bindKey(bind));
+  if (handle === undefined) return Promise.reject(new Error(`worker: the master sent no socket for ${bindKey(bind)}`));
+  return BoundSocket.adoptHandle(bind, keepAlive, handle);
 }

@@ -8,6 +8,9 @@ import { ProxiedSession } from './session.js';
 import { socketEndpoints } from './session-socket.js';
 import type { ClientEndpoints, SessionSettings } from './session-types.js';
 
+/** Gives a listener its socket for one bind. */
+export type SocketOpener = (bind: BindConfig, clientKeepAlive: boolean) => Promise<BoundSocket>;
+
 export interface FrontendListenerOptions {
   name: string;
   binds: readonly BindConfig[];
@@ -69,9 +72,13 @@ export class FrontendListener {
     return this.options.binds.map((bind) => bindKey(bind));
   }
 
-  async start(): Promise<void> {
+  /**
+   * Opens a socket for each bind with `open` (by default, binds it here)
+   * and starts taking connections on it.
+   */
+  async start(open: SocketOpener = BoundSocket.listen): Promise<void> {
     for (const bind of this.options.binds) {
-      const socket = await BoundSocket.listen(bind, this.options.clientKeepAlive);
+      const socket = await open(bind, this.options.clientKeepAlive);
       this.attach(socket, bind);
     }
   }

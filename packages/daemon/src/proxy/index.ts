@@ -1,6 +1,7 @@
 export { BackendPool } from './backend-pool.js';
 export { FrontendCounters, RateCounter, SlidingAverage, TargetCounters } from './counters.js';
-export { DataPlane } from './data-plane.js';
+export { DataPlane, type DataPlaneRole } from './data-plane.js';
+export type { WorkerShare } from './worker-share.js';
 export { FrontendListener } from './frontend-listener.js';
 export {
   type KillableSession,

@@ -34,6 +34,16 @@ export class ServerRuntime {
   readonly sessions = new Set<KillableSession>();
   /** Set by the control plane to watch traffic outcomes (passive health). */
   observer: ((outcome: TrafficOutcome) => void) | undefined;
+  /**
+   * Slots this process may fill against the server's `maxconn`: all of them
+   * in a single process; in a worker, the share the master leased to it
+   * (see workers/slot-broker.ts), so the workers together never exceed it.
+   */
+  slots: number;
+  /** Sessions other workers hold on this server, as last reported: leastconn weighs them too. */
+  remoteLoad = 0;
+  /** On the master's mirror: ends the server's sessions in the workers, which hold them. */
+  remoteKill: (() => number) | undefined;
 
   /**
    * @param counters the counters of the server this one replaces on a
@@ -45,15 +55,17 @@ export class ServerRuntime {
     counters?: TargetCounters,
   ) {
     this.counters = counters ?? new TargetCounters();
+    this.slots = model.maxconn;
   }
 
   /** At its `maxconn`: new sessions must wait in the queue. */
   get full(): boolean {
-    return this.model.maxconn > 0 && this.counters.current >= this.model.maxconn;
+    return this.model.maxconn > 0 && this.counters.current >= this.slots;
   }
 
   /** Ends every session on this server now (termination K); returns how many. */
   killSessions(): number {
+    if (this.remoteKill !== undefined) return this.remoteKill();
     const sessions = [...this.sessions];
     for (const session of sessions) session.kill();
     return sessions.length;

@@ -2,7 +2,7 @@ import type { ServerRuntime } from '../server-runtime.js';
 import type { Balancer, PickContext } from './balancer.js';
 
 /**
- * Fewest sessions (active plus queued) relative to weight; ties go round
+ * Fewest sessions (active plus queued, plus those other workers hold) relative to weight; ties go round
  * robin, so equal servers share new connections instead of the first taking all.
  */
 export class LeastConnectionsBalancer implements Balancer {
@@ -18,7 +18,7 @@ export class LeastConnectionsBalancer implements Balancer {
       const index = (this.offset + i) % count;
       const server = candidates[index]!;
       if (server === context.exclude || server.full) continue;
-      const load = (server.counters.current + server.counters.queued) / server.model.weight;
+      const load = (server.counters.current + server.counters.queued + server.remoteLoad) / server.model.weight;
       if (load < bestLoad) {
         best = server;
         bestLoad = load;

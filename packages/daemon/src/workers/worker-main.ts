@@ -1,0 +1,65 @@
+import { coolingPolicyFor, readKernelPortSettingsSync } from '../ports/index.js';
+import { createLogger } from '../lifecycle/logger.js';
+import { RuntimeModel } from '../model/index.js';
+import { DataPlane } from '../proxy/index.js';
+import type { MasterMessage, WorkerMessage } from './messages.js';
+import { applyState } from './server-state.js';
+import { WORKER_TICK_MS, WorkerAgent } from './worker-agent.js';
+
+/**
+ * Entry point of a data-plane worker, forked by the master's WorkerPool
+ * with an IPC channel. The master sends the sockets of the binds, then
+ * `init`; the worker builds its model and data plane from the same checked
+ * configuration, accepts on the master's sockets and reports `ready`.
+ */
+const handles = new Map<string, object>();
+let agent: WorkerAgent | undefined;
+
+function send(message: WorkerMessage, then?: () => void): void {
+  if (process.connected) process.send!(message, undefined, {}, () => then?.());
+  else then?.();
+}
+
+process.on('message', (message: MasterMessage, handle?: object) => {
+  if (message.type === 'socket') {
+    if (handle !== undefined) handles.set(message.key, handle);
+    return;
+  }
+  if (message.type === 'init') {
+    void start(message).catch((error: unknown) => {
+      process.stderr.write(`lbd worker: failed to start: ${String(error)}\n`);
+      process.exit(1);
+    });
+    return;
+  }
+  agent?.handle(message);
+});
+
+// Without its master nobody decides for it: stop taking connections and finish those running.
+process.on('disconnect', () => agent?.stop(30_000));
+// Signals are the master's to handle (it tells workers when to stop).
+for (const signal of ['SIGINT', 'SIGHUP', 'SIGUSR1'] as const) process.on(signal, () => undefined);
+
+async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<void> {
+  const log = createLogger(init.logLevel).child({ worker: init.share.index });
+  const model = new RuntimeModel(init.config);
+  for (const state of init.servers) applyState(model, state);
+  const dataPlane = new DataPlane(model, log, {
+    cooling: coolingPolicyFor(readKernelPortSettingsSync()),
+    role: { kind: 'worker', share: init.share, handles },
+  });
+  agent = new WorkerAgent(model, dataPlane, (m) => send(m), () => {
+    clearInterval(timer);
+    // The final counters must reach the master before the process goes.
+    send({ type: 'counters', delta: { active: 0, frontends: {}, backends: {}, servers: {} }, final: true }, () =>
+      process.exit(0),
+    );
+  });
+  agent.lease(init.slots);
+  const timer = setInterval(() => agent!.tick(), WORKER_TICK_MS);
+  await dataPlane.start();
+  send({
+    type: 'ready',
+    listeners: dataPlane.listeners.map((l) => ({ frontend: l.name, addresses: l.boundAddresses })),
+  });
+}
