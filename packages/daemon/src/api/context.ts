@@ -1,4 +1,4 @@
-import type { AccessLevel, ActionSource, PortsReport, ReloadResult } from '@lbctl/protocol';
+import type { AccessLevel, ActionSource, PortsReport, ReloadResult, SessionInfo } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { AdminStateFile } from '../model/admin-state-file.js';
@@ -39,6 +39,8 @@ export interface ApiContext {
   readonly reload: ((trigger: string) => Promise<ReloadResult>) | undefined;
   /** The ports monitor's report, no older than its interval; undefined where no monitor runs. */
   readonly portsReport: (() => Promise<PortsReport>) | undefined;
+  /** The live sessions held by worker processes (`nbthread` > 1); undefined when this process holds them. */
+  readonly workerSessions: (() => Promise<SessionInfo[]>) | undefined;
   /** The open-files limit and what the configuration may need of it (`show info` Ulimit-n, Maxsock). */
   readonly fdLimits: { ulimitN: number; maxsock: number };
 }

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { AccessLevel, ActionSource, PortsReport, ReloadResult } from '@lbctl/protocol';
+import type { AccessLevel, ActionSource, PortsReport, ReloadResult, SessionInfo } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type WebSocket from 'ws';
 import type { Config, StatsSocketConfig, StatsWebSocketConfig } from '../config/types.js';
@@ -36,6 +36,8 @@ export interface RuntimeApiOptions {
   reload?: (trigger: string) => Promise<ReloadResult>;
   /** The ports monitor's latest report; without it `show ports` answers that it is not running. */
   portsReport?: () => Promise<PortsReport>;
+  /** The sessions held by worker processes; without it `show sess` lists this process's. */
+  workerSessions?: () => Promise<SessionInfo[]>;
   /** Ulimit-n and Maxsock for `show info`; computed from the configuration when not given. */
   fdLimits?: { ulimitN: number; maxsock: number };
 }
@@ -77,6 +79,7 @@ export class RuntimeApi {
       listenerCount: 0,
       reload: options.reload,
       portsReport: options.portsReport,
+      workerSessions: options.workerSessions,
       fdLimits: options.fdLimits ?? computeFdBudget(options.config),
       tracker: this.tracker,
     };

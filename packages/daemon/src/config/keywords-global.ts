@@ -115,7 +115,7 @@ export const GLOBAL_KEYWORDS: readonly KeywordSpec[] = [
     scope: 'global',
     status: 'supported',
     args: 'N',
-    doc: 'Number of data-plane workers (default 1).',
+    doc: 'Data-plane worker processes (default 1: one process does everything); the control plane stays in the master. Also `lbd --nbthread N`.',
   },
   { name: 'user', scope: 'global', status: 'supported', args: 'NAME', doc: 'User to run as after binding.' },
   {

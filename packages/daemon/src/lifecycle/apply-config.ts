@@ -58,10 +58,7 @@ export async function applyConfig(parts: ReloadableParts, config: Config): Promi
     // Sockets, pidfile, hard-stop-after, logging: opened or read once, at start.
     log.warn('global settings other than maxconn changed: they take effect at the next restart');
   }
-  log.info(
-    { ...changes, addedFrontends, removedFrontends, newBinds },
-    'configuration applied',
-  );
+  log.info({ ...changes, addedFrontends, removedFrontends, newBinds }, 'configuration applied');
   return (
     `${frontendsAfter.size} frontends (+${addedFrontends.length} -${removedFrontends.length}), ` +
     `${model.backends.size} backends; servers: ${changes.keptServers} kept, ` +

@@ -105,6 +105,7 @@ export class Daemon {
       reload: (trigger) => this.reload(trigger),
       portsReport: () => this.ports.current(),
       fdLimits: this.ports.fdBudget,
+      workerSessions: this.workers === undefined ? undefined : () => this.workers!.sessions(),
     });
     this.reloader = new Reloader({
       paths: lifecycle.configPaths ?? config.files,

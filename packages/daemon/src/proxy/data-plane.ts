@@ -265,6 +265,7 @@ function adoptMasterSocket(
   keepAlive: boolean,
 ): Promise<BoundSocket> {
   const handle = handles.get(bindKey(bind));
-  if (handle === undefined) return Promise.reject(new Error(`worker: the master sent no socket for ${bindKey(bind)}`));
+  if (handle === undefined)
+    return Promise.reject(new Error(`worker: the master sent no socket for ${bindKey(bind)}`));
   return BoundSocket.adoptHandle(bind, keepAlive, handle);
 }

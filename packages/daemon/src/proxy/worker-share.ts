@@ -16,7 +16,8 @@ export interface WorkerShare {
  * the worker count is exceeded by at most `count - total`.
  */
 export function limitShare(total: number, share: WorkerShare): number {
-  const part = Math.floor((total * (share.index + 1)) / share.count) - Math.floor((total * share.index) / share.count);
+  const part =
+    Math.floor((total * (share.index + 1)) / share.count) - Math.floor((total * share.index) / share.count);
   return Math.max(1, part);
 }
 

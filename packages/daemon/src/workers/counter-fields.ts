@@ -1,5 +1,5 @@
-import type { FrontendCounters, RateCounter, SlidingAverage, TargetCounters } from '../proxy/index.js';
 import type { SessionCounters } from '../proxy/counters.js';
+import type { FrontendCounters, RateCounter, SlidingAverage, TargetCounters } from '../proxy/index.js';
 
 /**
  * How one counter of N workers becomes the daemon's figure:
@@ -103,7 +103,10 @@ export function writeRow<C>(fields: readonly Field<C>[], counters: C, row: reado
  * Combines rows of the same object from several workers (and the retired
  * ones) by each field's {@link Rule}.
  */
-export function combineRows(fields: readonly { rule: Rule }[], rows: readonly (readonly number[])[]): number[] {
+export function combineRows(
+  fields: readonly { rule: Rule }[],
+  rows: readonly (readonly number[])[],
+): number[] {
   const out = new Array<number>(fields.length).fill(0);
   let weight = 0;
   for (const row of rows) weight += row[TOTAL_INDEX]!;

@@ -1,5 +1,12 @@
 import type { DataPlane } from '../proxy/index.js';
-import { combineRows, FRONTEND_FIELDS, readRow, retiredRow, TARGET_FIELDS, writeRow } from './counter-fields.js';
+import {
+  combineRows,
+  FRONTEND_FIELDS,
+  readRow,
+  retiredRow,
+  TARGET_FIELDS,
+  writeRow,
+} from './counter-fields.js';
 import { serverKey } from './messages.js';
 
 /** A worker's counters, one row per frontend, backend and server (by name or server key). */

@@ -13,7 +13,13 @@ interface TcpHandle {
 }
 
 /** Node's own helper behind `cluster` and `server.listen`: creates and binds a TCP handle, or returns an errno. */
-type CreateServerHandle = (address: string, port: number, family: 4 | 6, fd: undefined, flags: number) => TcpHandle | number;
+type CreateServerHandle = (
+  address: string,
+  port: number,
+  family: 4 | 6,
+  fd: undefined,
+  flags: number,
+) => TcpHandle | number;
 
 /**
  * The listening sockets of the daemon when workers carry the traffic: for
@@ -105,4 +111,3 @@ export class ListenSockets {
     return handles;
   }
 }
-

@@ -1,3 +1,4 @@
+import type { SessionInfo } from '@lbctl/protocol';
 import type { Config } from '../config/types.js';
 import type { AdminState, HealthState } from '../model/index.js';
 import type { TrafficOutcome, WorkerShare } from '../proxy/index.js';
@@ -47,6 +48,8 @@ export type MasterMessage =
   /** Sessions on each server across all workers, for leastconn. */
   | { type: 'loads'; current: Record<string, number> }
   | { type: 'kill-sessions'; key: string }
+  /** `show sess`: answer with `sessions` and the same `id`. */
+  | { type: 'list-sessions'; id: number }
   /** Stop accepting, let sessions finish for at most `graceMs`, send final counters, exit. */
   | { type: 'stop'; graceMs: number };
 
@@ -56,5 +59,6 @@ export type WorkerMessage =
   /** Connections wait for a full server: `count` more slots would serve them. */
   | { type: 'need'; key: string; count: number }
   | { type: 'release'; key: string; count: number }
+  | { type: 'sessions'; id: number; sessions: SessionInfo[] }
   /** Passive health: what live traffic saw of a server (`observe layer4`). */
   | { type: 'outcome'; key: string; outcome: TrafficOutcome };

@@ -34,5 +34,6 @@ export function applyState(model: RuntimeModel, state: ServerState): void {
   server.setHealth(state.health, reason);
   server.setSoftDown(state.softDown, reason);
   server.setWeight(state.weight, reason);
-  if (server.host !== state.host || server.port !== state.port) server.setAddress(state.host, state.port, reason);
+  if (server.host !== state.host || server.port !== state.port)
+    server.setAddress(state.host, state.port, reason);
 }

@@ -1,5 +1,6 @@
 import type { RuntimeModel } from '../model/index.js';
 import type { DataPlane, ServerRuntime, TrafficOutcome } from '../proxy/index.js';
+import { describeSessions } from '../proxy/session-list.js';
 import { type CounterSnapshot, deltaOf, isEmptyDelta, snapshotOf } from './counter-snapshot.js';
 import { type MasterMessage, serverKey, type WorkerMessage } from './messages.js';
 import { applyState } from './server-state.js';
@@ -26,6 +27,8 @@ export class WorkerAgent {
     private readonly dataPlane: DataPlane,
     private readonly send: (message: WorkerMessage) => void,
     private readonly exit: () => void,
+    /** Keeps this worker's `show sess` ids apart from the other workers'. */
+    private readonly idBase = 0x10000,
   ) {
     for (const pool of dataPlane.pools.values()) {
       for (const runtime of pool.servers) {
@@ -66,6 +69,13 @@ export class WorkerAgent {
       case 'kill-sessions':
         this.runtimes.get(message.key)?.killSessions();
         return;
+      case 'list-sessions':
+        this.send({
+          type: 'sessions',
+          id: message.id,
+          sessions: describeSessions(this.dataPlane.pools.values(), this.idBase),
+        });
+        return;
       case 'stop':
         this.stop(message.graceMs);
         return;
@@ -82,7 +92,12 @@ export class WorkerAgent {
       if (runtime.model.maxconn === 0) continue;
       this.settle(key);
       const pool = this.dataPlane.pools.get(runtime.model.backendName)!;
-      if (this.stopDeadline === undefined && pool.queued > 0 && runtime.full && runtime.model.acceptsNewConnections) {
+      if (
+        this.stopDeadline === undefined &&
+        pool.queued > 0 &&
+        runtime.full &&
+        runtime.model.acceptsNewConnections
+      ) {
         this.send({ type: 'need', key, count: pool.queued });
       }
     }

@@ -1,6 +1,6 @@
-import { coolingPolicyFor, readKernelPortSettingsSync } from '../ports/index.js';
 import { createLogger } from '../lifecycle/logger.js';
 import { RuntimeModel } from '../model/index.js';
+import { coolingPolicyFor, readKernelPortSettingsSync } from '../ports/index.js';
 import { DataPlane } from '../proxy/index.js';
 import type { MasterMessage, WorkerMessage } from './messages.js';
 import { applyState } from './server-state.js';
@@ -48,13 +48,15 @@ async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<vo
     cooling: coolingPolicyFor(readKernelPortSettingsSync()),
     role: { kind: 'worker', share: init.share, handles },
   });
-  agent = new WorkerAgent(model, dataPlane, (m) => send(m), () => {
+  const exit = () => {
     clearInterval(timer);
     // The final counters must reach the master before the process goes.
-    send({ type: 'counters', delta: { active: 0, frontends: {}, backends: {}, servers: {} }, final: true }, () =>
-      process.exit(0),
+    send(
+      { type: 'counters', delta: { active: 0, frontends: {}, backends: {}, servers: {} }, final: true },
+      () => process.exit(0),
     );
-  });
+  };
+  agent = new WorkerAgent(model, dataPlane, (m) => send(m), exit, (init.share.index + 1) * 0x1000000);
   agent.lease(init.slots);
   const timer = setInterval(() => agent!.tick(), WORKER_TICK_MS);
   await dataPlane.start();

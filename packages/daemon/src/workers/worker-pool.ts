@@ -1,3 +1,4 @@
+import type { SessionInfo } from '@lbctl/protocol';
 import type { Logger } from 'pino';
 import type { Config } from '../config/types.js';
 import type { RuntimeModel } from '../model/index.js';
@@ -13,6 +14,8 @@ import { WorkerProcess } from './worker-process.js';
 const READY_TIMEOUT_MS = 15_000;
 /** How often leastconn's cross-worker session counts are refreshed in the workers. */
 const LOADS_INTERVAL_MS = 200;
+/** How long `show sess` waits for a worker's list; a worker that does not answer is left out. */
+const SESSIONS_TIMEOUT_MS = 1000;
 
 /** Something that happened to a worker, for the log and the event stream. */
 export interface WorkerEvent {
@@ -57,6 +60,8 @@ export class WorkerPool {
   private stopping = false;
   private mirrorDirty = false;
   private readonly loadsTimer: NodeJS.Timeout;
+  private nextRequest = 1;
+  private readonly sessionRequests = new Map<number, (sessions: SessionInfo[]) => void>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -76,6 +81,27 @@ export class WorkerPool {
   /** Workers running now (all generations). */
   get workerCount(): number {
     return this.live.size;
+  }
+
+  /** Every worker's live sessions, for `show sess` (old generations' too: they still carry traffic). */
+  async sessions(): Promise<SessionInfo[]> {
+    const lists = [...this.live.values()].map(
+      (worker) =>
+        new Promise<SessionInfo[]>((resolve) => {
+          const id = this.nextRequest++;
+          const timer = setTimeout(() => {
+            this.sessionRequests.delete(id);
+            resolve([]);
+          }, SESSIONS_TIMEOUT_MS);
+          this.sessionRequests.set(id, (sessions) => {
+            clearTimeout(timer);
+            this.sessionRequests.delete(id);
+            resolve(sessions);
+          });
+          worker.send({ type: 'list-sessions', id });
+        }),
+    );
+    return (await Promise.all(lists)).flat();
   }
 
   /** Binds every listener and starts the first generation; rejects if a bind or a worker fails. */
@@ -168,6 +194,9 @@ export class WorkerPool {
       case 'release':
         this.broker.release(worker.id, message.key, message.count);
         return;
+      case 'sessions':
+        this.sessionRequests.get(message.id)?.(message.sessions);
+        return;
       case 'outcome': {
         const [backend, server] = splitKey(message.key);
         const runtime = this.options.mirror.pools.get(backend)?.servers.find((s) => s.model.name === server);
@@ -188,15 +217,24 @@ export class WorkerPool {
     if (!unexpected) return;
     this.deaths++;
     const detail = `worker ${worker.index} (pid ${worker.pid}) died: ${how}; its own connections are lost`;
-    this.options.log.error({ component: 'workers', worker: worker.index, workerPid: worker.pid, how }, detail);
+    this.options.log.error(
+      { component: 'workers', worker: worker.index, workerPid: worker.pid, how },
+      detail,
+    );
     this.options.onEvent({ worker: worker.index, pid: worker.pid, what: 'died', detail });
     const replacement = this.spawn(worker.index);
     this.serving[worker.index] = replacement;
-    void replacement.ready.then(() => {
-      const text = `worker ${worker.index} replaced by pid ${replacement.pid}`;
-      this.options.log.info({ component: 'workers', worker: worker.index, workerPid: replacement.pid }, text);
-      this.options.onEvent({ worker: worker.index, pid: replacement.pid, what: 'replaced', detail: text });
-    }, () => undefined);
+    void replacement.ready.then(
+      () => {
+        const text = `worker ${worker.index} replaced by pid ${replacement.pid}`;
+        this.options.log.info(
+          { component: 'workers', worker: worker.index, workerPid: replacement.pid },
+          text,
+        );
+        this.options.onEvent({ worker: worker.index, pid: replacement.pid, what: 'replaced', detail: text });
+      },
+      () => undefined,
+    );
   }
 
   /** Server `maxconn` by server key, for the broker; servers without one are not leased. */

@@ -1,39 +1,14 @@
 import type { SessionInfo } from '@lbctl/protocol';
+import { describeSessions, idOf } from '../../proxy/session-list.js';
 import type { ApiContext } from '../context.js';
 
-const ids = new WeakMap<object, number>();
-let nextId = 1;
-
-/** A stable pseudo-address per session, as HAProxy prints a stream's pointer. */
-function idOf(session: object): string {
-  let id = ids.get(session);
-  if (id === undefined) {
-    id = nextId++;
-    ids.set(session, id);
-  }
-  return `0x${(0x10000 + id).toString(16)}`;
-}
-
-/** Live proxied sessions and runtime-API connections. */
-export function collectSessions(ctx: ApiContext): SessionInfo[] {
+/** Live proxied sessions (the workers' when they carry the traffic) and runtime-API connections. */
+export async function collectSessions(ctx: ApiContext): Promise<SessionInfo[]> {
   const now = Date.now();
-  const out: SessionInfo[] = [];
-  for (const pool of ctx.dataPlane.pools.values()) {
-    for (const server of pool.servers) {
-      for (const session of server.sessions) {
-        const described = session.describe();
-        out.push({
-          id: idOf(session),
-          proto: described.source.includes('.') ? 'tcpv4' : 'tcpv6',
-          source: described.source,
-          frontend: described.frontend,
-          backend: pool.name,
-          server: server.model.name,
-          ageSec: Math.max(0, Math.floor((now - described.acceptedAt) / 1000)),
-        });
-      }
-    }
-  }
+  const out =
+    ctx.workerSessions === undefined
+      ? describeSessions(ctx.dataPlane.pools.values())
+      : await ctx.workerSessions();
   for (const connection of ctx.connections) {
     out.push({
       id: idOf(connection),
@@ -49,8 +24,8 @@ export function collectSessions(ctx: ApiContext): SessionInfo[] {
 }
 
 /** `show sess`: one line per stream with HAProxy's keys; lbd has no stream internals, so those read 0. */
-export function renderShowSess(ctx: ApiContext): string {
-  return collectSessions(ctx)
+export async function renderShowSess(ctx: ApiContext): Promise<string> {
+  return (await collectSessions(ctx))
     .map(
       (s) =>
         `${s.id}: proto=${s.proto} src=${s.source} fe=${s.frontend} be=${s.backend} srv=${s.server} ts=00 ` +

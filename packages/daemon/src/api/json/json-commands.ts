@@ -123,7 +123,7 @@ export const JSON_HANDLERS: Handlers = {
     return { servers: allServerTargets(ctx, args.backend).map((t) => serverState(ctx, t, now)) };
   },
   'show-backends': (ctx) => ({ backends: [...ctx.model.backends.keys()] }),
-  'show-sessions': (ctx) => ({ sessions: collectSessions(ctx) }),
+  'show-sessions': async (ctx) => ({ sessions: await collectSessions(ctx) }),
   'show-ports': (ctx) => portsReport(ctx),
   'get-weight': (ctx, _session, args) => {
     const { model } = findServer(ctx, args.backend, args.server);

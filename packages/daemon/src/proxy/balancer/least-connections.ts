@@ -18,7 +18,8 @@ export class LeastConnectionsBalancer implements Balancer {
       const index = (this.offset + i) % count;
       const server = candidates[index]!;
       if (server === context.exclude || server.full) continue;
-      const load = (server.counters.current + server.counters.queued + server.remoteLoad) / server.model.weight;
+      const load =
+        (server.counters.current + server.counters.queued + server.remoteLoad) / server.model.weight;
       if (load < bestLoad) {
         best = server;
         bestLoad = load;
