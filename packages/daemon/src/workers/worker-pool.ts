@@ -14,6 +14,8 @@ import { WorkerProcess } from './worker-process.js';
 const READY_TIMEOUT_MS = 15_000;
 /** How often leastconn's cross-worker session counts are refreshed in the workers. */
 const LOADS_INTERVAL_MS = 200;
+/** A worker that dies sooner than this after its start is respawned only after this delay. */
+const CRASH_LOOP_MS = 1000;
 /** How long `show sess` waits for a worker's list; a worker that does not answer is left out. */
 const SESSIONS_TIMEOUT_MS = 1000;
 
@@ -213,7 +215,8 @@ export class WorkerPool {
     this.aggregate.retire(worker.id);
     this.broker.leave(worker.id);
     this.scheduleMirrorWrite();
-    const unexpected = worker.phase === 'serving' && !this.stopping && this.serving[worker.index] === worker;
+    // Serving its slot (or starting as a replacement for it), and nobody asked it to stop.
+    const unexpected = worker.phase !== 'stopping' && !this.stopping && this.serving[worker.index] === worker;
     if (!unexpected) return;
     this.deaths++;
     const detail = `worker ${worker.index} (pid ${worker.pid}) died: ${how}; its own connections are lost`;
@@ -222,6 +225,13 @@ export class WorkerPool {
       detail,
     );
     this.options.onEvent({ worker: worker.index, pid: worker.pid, what: 'died', detail });
+    // A worker that dies young probably dies of its start: do not respawn it in a tight loop.
+    const young = Date.now() - worker.startedAt < CRASH_LOOP_MS;
+    setTimeout(() => this.replace(worker), young ? CRASH_LOOP_MS : 0);
+  }
+
+  private replace(worker: WorkerProcess): void {
+    if (this.stopping || this.serving[worker.index] !== worker) return;
     const replacement = this.spawn(worker.index);
     this.serving[worker.index] = replacement;
     void replacement.ready.then(

@@ -10,6 +10,7 @@ export type WorkerPhase = 'starting' | 'serving' | 'stopping';
 /** The master's handle on one worker process. */
 export class WorkerProcess {
   phase: WorkerPhase = 'starting';
+  readonly startedAt = Date.now();
   readonly child: ChildProcess;
   /** Resolves when the worker listens on every bind; rejects if it exits first. */
   readonly ready: Promise<void>;
