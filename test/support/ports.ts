@@ -43,6 +43,12 @@ const FILES = [
   'ports-time-wait',
   'ports-managed',
   'lifecycle-stop',
+  'lifecycle-reload-under-load',
+  'ports-report-stream',
+  'health-check-sources',
+  'workers-serving',
+  'workers-failures',
+  'workers-stop',
 ] as const;
 
 /** The test files that own a block of ports. Add a name to `FILES` for a new file. */

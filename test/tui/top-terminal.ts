@@ -112,9 +112,15 @@ export function rowOf(lines: readonly string[], backend: string, server: string)
 /**
  * What a frame of `columns` x `rows` must look like when nothing is broken:
  * exactly the pane's height, no line wider than the pane, the daemon's
- * header first, the column heading once, the keys on the last line.
+ * header first, the column heading once (the servers view's unless
+ * `heading` says another), the keys on the last line.
  */
-export function layoutProblems(lines: readonly string[], columns: number, rows: number): string[] {
+export function layoutProblems(
+  lines: readonly string[],
+  columns: number,
+  rows: number,
+  heading: RegExp = /^(node +)?server +state/,
+): string[] {
   const problems: string[] = [];
   // capture-pane omits trailing empty rows only at the end; the footer is never empty.
   if (lines.length !== rows) problems.push(`${lines.length} lines, not ${rows}`);
@@ -122,7 +128,7 @@ export function layoutProblems(lines: readonly string[], columns: number, rows: 
     if ([...l].length > columns) problems.push(`line ${i + 1} is ${[...l].length} wide: ${l}`);
   });
   if (!/^[●○*o] /.test(lines[0] ?? '')) problems.push(`the first line is not the header: ${lines[0]}`);
-  if (lines.filter((l) => /^(node +)?server +state/.test(l)).length !== 1)
+  if (lines.filter((l) => heading.test(l)).length !== 1)
     problems.push('the column heading is not there once');
   if (!(lines.at(-1) ?? '').startsWith('? help q quit'))
     problems.push(`the last line is not the keys: ${lines.at(-1)}`);

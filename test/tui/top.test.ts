@@ -107,15 +107,43 @@ afterAll(() => cleanup.run());
 describe('lbctl top in tmux against lbd and MariaDB', () => {
   it('80x24: lists every server of every backend with its state, in a frame that fits', async () => {
     const { lines } = await pane.waitFor(
-      (l) => SERVERS.every(([b, s]) => / UP /.test(rowOf(l, b, s) ?? '')),
-      'every server UP',
+      (l) => SERVERS.every(([b, s]) => / UP /.test(rowOf(l, b, s) ?? '')) && l[0]!.includes('headroom'),
+      'every server UP and the ports report in the header',
     );
     await pane.save('01-80x24-all-up');
     expect(layoutProblems(lines, 80, 24)).toEqual([]);
-    expect(lines[0]).toMatch(/^● lb-a lbd \S+ pid \d+ up \S+ +conns \d+\/500 +new \d+\/s +no port data yet/);
+    // The ports monitor's report came with the subscription: TIME_WAIT and the tightest headroom.
+    expect(lines[0]).toMatch(
+      /^● lb-a lbd \S+ pid \d+ up \S+ +conns \d+\/500 +new \d+\/s +(TIME_WAIT|TW) \S+ +headroom \d+%$/,
+    );
     expect(lines[1]).toMatch(/mysql 3▲0▼ +replicas 3▲0▼/);
     expect(rowOf(lines, 'mysql', 'db1')).toMatch(/^db1 +UP +L4OK \d+ms +\S+ +10\/10 +0\/100/);
     expect(rowOf(lines, 'replicas', 'db1')).toMatch(/^db1 bk +UP/);
+  });
+
+  it('2 shows the Ports view: each real (source -> server) pair of lbd, under the kernel settings', async () => {
+    await pane.keys('2');
+    const [db1, db2, db3] = dbs.map((d) => `127.0.0.1:${d.port}`);
+    // No `source` line: the pairs are the addresses the kernel chose (or `*` before any socket).
+    const pairOf = (l: readonly string[], server: string) =>
+      l.find((x) => new RegExp(`^(127\\.0\\.0\\.1|\\*) +${server.replace('/', '\\/')}`).test(x));
+    const { lines } = await pane.waitFor(
+      (l) => ['mysql/db1', 'mysql/db2', 'mysql/db3'].every((s) => pairOf(l, s) !== undefined),
+      'a pair toward each server',
+    );
+    await pane.save('01b-80x24-ports');
+    expect(lines[3]).toMatch(/^kernel ip_local_port_range \d+-\d+ \(\d+ ports\) /);
+    expect(lines.find((l) => /^source +server /.test(l))).toMatch(/used\/range +free/);
+    // Servers that share an address share its pair: lbd names both backends' servers (cut to fit).
+    expect(pairOf(lines, 'mysql/db1')).toMatch(/mysql\/db1,repl/);
+    // Ports in use of the ephemeral range, and the headroom that leaves.
+    expect(pairOf(lines, 'mysql/db2')).toMatch(/ \d+\/\d+(\.\d)?K +\d+%/);
+    const shown = await lbctl('--socket', socketA, 'ports', '--json');
+    const report = JSON.parse(shown.stdout) as { pairs: { destination: string; servers: string[] }[] };
+    expect(report.pairs.map((p) => p.destination).sort()).toEqual([db1, db2, db3].sort());
+    expect(layoutProblems(lines, 80, 24, /^source +server /)).toEqual([]);
+    await pane.keys('1');
+    await pane.waitFor((l) => rowOf(l, 'mysql', 'db1') !== undefined, 'the servers view again');
   });
 
   it('d then y drains db1: lbd reports DRAIN (lbctl status --json) and the screen shows it within a second', async () => {

@@ -24,8 +24,12 @@ function onServer(more: Record<string, JsonSchema> = {}, required: string[] = []
   return object({ backend: NAME, server: NAME, ...more }, ['backend', 'server', ...required]);
 }
 
-/** Topics a subscription can ask for. */
-export const TOPICS = ['stats', 'server', 'admin', 'check', 'reload', 'ports'] as const;
+/**
+ * Topics a subscription can ask for. `ports` carries the ports monitor's
+ * pressure alerts, `ports-report` its whole report at every scan; new topics
+ * go at the end.
+ */
+export const TOPICS = ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'] as const;
 
 /** One subscription topic. */
 export type Topic = (typeof TOPICS)[number];

@@ -1,5 +1,7 @@
 import type { JsonSchema, Topic } from './commands.js';
 import type { AccessLevel } from './levels.js';
+import type { PortsReport } from './ports.js';
+import { PORTS_REPORT_PROPERTIES } from './ports-schema.js';
 
 /** Where an admin action came from: the socket or listener, its transport and level. */
 export interface ActionSource {
@@ -86,11 +88,37 @@ export interface PortPressureEvent {
   level: 'ok' | 'warning' | 'critical';
 }
 
-/** Any event the daemon streams to subscribers. */
+/** Something that happened in the daemon, as subscribers get it (and `lbctl events` prints it). */
 export type LbEvent = ServerStateEvent | AdminActionEvent | CheckEvent | ReloadEvent | PortPressureEvent;
 
-/** The topic of each event type, for exhaustiveness checks. */
-export type EventTopic = Exclude<Topic, 'stats'>;
+/** The topic of each {@link LbEvent} type, for exhaustiveness checks. */
+export type EventTopic = LbEvent['topic'];
+
+/** The topics whose pushes are {@link LbEvent}s, in {@link TOPICS} order. */
+export const EVENT_TOPICS = [
+  'server',
+  'admin',
+  'check',
+  'reload',
+  'ports',
+] as const satisfies readonly EventTopic[];
+
+/**
+ * Each scan of the ports monitor: the whole `show-ports` report, with its
+ * topic. It is state, not news (like a stats snapshot, it comes on an
+ * interval, about every 5 s), so it has a topic of its own: subscribers of
+ * `ports` keep getting only the pressure alerts, and `lbctl events` does not
+ * print a line per scan.
+ */
+export interface PortsReportEvent extends PortsReport {
+  topic: 'ports-report';
+}
+
+/** Everything the daemon's event stream carries: the events and the ports reports. */
+export type StreamedEvent = LbEvent | PortsReportEvent;
+
+/** The topics whose pushes are {@link StreamedEvent}s (every topic but `stats`). */
+export type StreamedTopic = Exclude<Topic, 'stats'>;
 
 const STR = { type: 'string' } as const;
 const INT = { type: 'integer' } as const;
@@ -105,8 +133,8 @@ function event(topic: string, properties: Record<string, JsonSchema>, required: 
   };
 }
 
-/** JSON Schemas of the events, by topic. */
-export const EVENT_SCHEMAS: Readonly<Record<EventTopic, JsonSchema>> = {
+/** JSON Schemas of the streamed events, by topic. */
+export const EVENT_SCHEMAS: Readonly<Record<StreamedTopic, JsonSchema>> = {
   server: event(
     'server',
     {
@@ -171,4 +199,5 @@ export const EVENT_SCHEMAS: Readonly<Record<EventTopic, JsonSchema>> = {
     },
     ['source', 'destination', 'used', 'available', 'level'],
   ),
+  'ports-report': event('ports-report', PORTS_REPORT_PROPERTIES, Object.keys(PORTS_REPORT_PROPERTIES)),
 };

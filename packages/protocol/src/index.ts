@@ -24,11 +24,15 @@ export {
   type AdminActionEvent,
   type CheckEvent,
   EVENT_SCHEMAS,
+  EVENT_TOPICS,
   type EventTopic,
   type LbEvent,
   type PortPressureEvent,
+  type PortsReportEvent,
   type ReloadEvent,
   type ServerStateEvent,
+  type StreamedEvent,
+  type StreamedTopic,
 } from './events.js';
 export { ACCESS_LEVELS, type AccessLevel, levelAllows, lowerLevel } from './levels.js';
 export type {
@@ -69,6 +73,7 @@ export type {
   TcpStateCounts,
   TcpStateName,
 } from './ports.js';
+export { PORTS_REPORT_SCHEMA } from './ports-schema.js';
 export { PROTOCOL_SCHEMA, REQUEST_SCHEMA } from './schema.js';
 export { HAPROXY_STAT_COLUMNS, type StatColumn, type StatRow } from './stats-columns.js';
 export { type SchemaViolation, SUPPORTED_SCHEMA_KEYWORDS, validateSchema } from './validate.js';

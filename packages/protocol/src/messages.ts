@@ -1,6 +1,6 @@
 import type { CommandName, JsonSchema, Topic } from './commands.js';
 import type { ApiErrorCode } from './errors.js';
-import type { LbEvent } from './events.js';
+import type { LbEvent, PortsReportEvent } from './events.js';
 import type { AccessLevel } from './levels.js';
 import type { PortsReport } from './ports.js';
 import type { StatRow } from './stats-columns.js';
@@ -198,7 +198,8 @@ export type Response = OkResponse | ErrorResponse;
 /** A message streamed by a subscription. */
 export type Push =
   | { subscription: number; topic: 'stats'; data: StatsSnapshot }
-  | { subscription: number; topic: LbEvent['topic']; data: LbEvent };
+  | { subscription: number; topic: LbEvent['topic']; data: LbEvent }
+  | { subscription: number; topic: 'ports-report'; data: PortsReportEvent };
 
 /** Anything the daemon sends. */
 export type ServerMessage = Response | Push;

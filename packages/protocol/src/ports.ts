@@ -1,6 +1,6 @@
 /**
  * The ports report of the runtime API (`show ports`, the `show-ports`
- * command and the `ports` subscription topic): source-port use per (source
+ * command and the `ports-report` subscription topic): source-port use per (source
  * address -> server) pair, the kernel settings that limit it, and file
  * descriptors. The daemon's ports monitor produces it; lbctl shows it.
  */

@@ -1,6 +1,7 @@
 import { COMMAND_NAMES, COMMANDS, type JsonSchema, TOPICS } from './commands.js';
 import { API_ERROR_CODES } from './errors.js';
 import { EVENT_SCHEMAS } from './events.js';
+import { PORTS_REPORT_SCHEMA } from './ports-schema.js';
 import { HAPROXY_STAT_COLUMNS } from './stats-columns.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -127,6 +128,7 @@ const results: Record<string, JsonSchema> = {
   'show-servers-state': object({ servers: { type: 'array', items: { $ref: '#/$defs/serverState' } } }, [
     'servers',
   ]),
+  'show-ports': PORTS_REPORT_SCHEMA,
   'get-weight': object({ weight: INT, initialWeight: INT }, ['weight', 'initialWeight']),
   subscribe: object({ subscription: INT, topics: { type: 'array' }, intervalMs: INT }, [
     'subscription',

@@ -29,9 +29,9 @@ export function checkProxyVersion(server: ServerModel): 0 | 1 | 2 {
   return 0;
 }
 
-/** The local address checks leave from: the server's `source`, else the backend's (first address). */
-export function checkSourceAddress(server: ServerModel, backend: ProxyConfig): string | undefined {
-  return (server.source ?? backend.source)?.addresses[0];
+/** The local addresses checks leave from: the server's `source`, else the backend's; empty without either. */
+export function checkSourceAddresses(server: ServerModel, backend: ProxyConfig): readonly string[] {
+  return (server.source ?? backend.source)?.addresses ?? [];
 }
 
 /** Where one kind of check connects by default. */

@@ -80,6 +80,22 @@ describe('HealthChecker', () => {
     expect(Buffer.from(target.seen[0]!.data, 'latin1').subarray(12, 16).toString('hex')).toBe('20000000');
   });
 
+  it('spreads successive checks over every source address of the server, in turn', async () => {
+    // The check waits for a greeting: a plain connect check resets before the peer may read its address.
+    const target = await peer((s) => s.write('ready\n'));
+    start(
+      `backend be\n  option tcp-check\n  tcp-check expect string ready\n` +
+        `  server s1 127.0.0.1:${target.port} check inter 100ms source 127.0.0.2,127.0.0.3`,
+    );
+    await until(() => target.seen.length >= 4, 'four check connections');
+    expect(target.seen.slice(0, 4).map((s) => s.from)).toEqual([
+      '127.0.0.2',
+      '127.0.0.3',
+      '127.0.0.2',
+      '127.0.0.3',
+    ]);
+  });
+
   it('reports a source address the host does not have as a socket error', async () => {
     const target = await peer();
     const { model } = start(

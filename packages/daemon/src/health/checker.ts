@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
 import type { ConfigError } from '../config/errors.js';
 import { formatConfigError } from '../config/format.js';
+import type { ProxyConfig } from '../config/types.js';
 import type { RuntimeModel, ServerChange, ServerModel } from '../model/index.js';
-import type { DataPlane } from '../proxy/index.js';
+import type { DataPlane, ServerRuntime } from '../proxy/index.js';
 import { HealthEvents } from './events.js';
 import { CheckScheduler, tickFor } from './scheduler.js';
 import { ServerCheck } from './server-check.js';
@@ -16,6 +17,18 @@ export interface HealthCheckerOptions {
 
 function isDown(server: ServerModel): boolean {
   return server.admin === 'maint' || server.health === 'down';
+}
+
+/** Until when the data plane skips `address` for lack of ports (0: usable), read at each check. */
+function sourceBlockedUntil(
+  dataPlane: DataPlane,
+  runtime: ServerRuntime | undefined,
+  backend: ProxyConfig,
+  address: string,
+): number {
+  if (runtime === undefined) return 0;
+  const slots = dataPlane.sourceFor(runtime, backend.source)?.slots ?? [];
+  return slots.find((slot) => slot.address === address)?.blockedUntil ?? 0;
 }
 
 /**
@@ -78,15 +91,17 @@ export class HealthChecker {
           );
         }
         if (!cfg.check && cfg.agent === undefined) continue;
+        const runtime = runtimes.find((r) => r.model === server);
         const check = new ServerCheck({
           server,
           backend: backend.config,
           spec,
-          runtime: runtimes.find((r) => r.model === server),
+          runtime,
           backups: () => backups,
           spreadPercent,
           events: this.events,
           scheduler: this.scheduler,
+          sourceBlockedUntil: (address) => sourceBlockedUntil(dataPlane, runtime, backend.config, address),
           log,
         });
         this.checks.set(server, check);

@@ -3,7 +3,8 @@ import type { ProxyConfig } from '../config/types.js';
 import { type CheckOutcome, outcomeOf, type ServerChange, type ServerModel } from '../model/index.js';
 import type { ServerRuntime, TrafficOutcome } from '../proxy/index.js';
 import { type CheckSocket, probeConnect } from './check-socket.js';
-import { type CheckEndpoint, checkProxyVersion, checkSourceAddress, probeIo } from './check-target.js';
+import { CheckSourceRotation } from './check-source.js';
+import { type CheckEndpoint, checkProxyVersion, checkSourceAddresses, probeIo } from './check-target.js';
 import type { CheckResult, CheckSpec } from './check-types.js';
 import type { HealthEventSource, HealthEvents } from './events.js';
 import { DEFAULT_ERROR_LIMIT, PassiveHealth, type PassiveVerdict } from './passive.js';
@@ -34,6 +35,8 @@ export interface ServerCheckDeps {
   events: HealthEvents;
   /** The timer shared by every check. */
   scheduler: CheckScheduler;
+  /** See {@link CheckSourceRotation}. @default no address is ever skipped */
+  sourceBlockedUntil?: (address: string) => number;
   log: Logger;
 }
 
@@ -54,7 +57,8 @@ export class ServerCheck {
   private readonly timeouts: CheckTimeouts;
   private readonly agentTimeouts: CheckTimeouts | undefined;
   private readonly passive: PassiveHealth | undefined;
-  private readonly source: string | undefined;
+  /** Each loop goes through every source address in turn. */
+  private readonly sources: Record<'check' | 'agent', CheckSourceRotation>;
   private readonly checkEndpoint: CheckEndpoint;
   private readonly agentEndpoint: CheckEndpoint | undefined;
 
@@ -62,7 +66,9 @@ export class ServerCheck {
     const { server, backend } = deps;
     const cfg = server.config;
     this.timeouts = checkTimeouts(cfg.inter, backend.timeouts);
-    this.source = checkSourceAddress(server, backend);
+    const rotation = () =>
+      new CheckSourceRotation(checkSourceAddresses(server, backend), deps.sourceBlockedUntil);
+    this.sources = { check: rotation(), agent: rotation() };
     // Host and port are read at each check: `set server addr` may move the server.
     this.checkEndpoint = {
       host: () => cfg.checkAddr ?? server.host,
@@ -210,19 +216,20 @@ export class ServerCheck {
     const startedAt = performance.now();
     const sockets: CheckSocket[] = [];
     const proxyVersion = checkProxyVersion(server);
+    const localAddress = this.sources.check.next();
     const verdict =
       this.deps.spec.kind === 'connect' && proxyVersion === 0
         ? await probeConnect({
             host: this.checkEndpoint.host(),
             port: this.checkEndpoint.port(),
-            localAddress: this.source,
+            localAddress,
             connectTimeoutMs: this.timeouts.connectMs,
           })
         : await runProbe(
             this.deps.spec,
             probeIo({
               endpoint: this.checkEndpoint,
-              localAddress: this.source,
+              localAddress,
               timeouts: this.timeouts,
               startedAt,
               proxyVersion,
@@ -308,7 +315,7 @@ export class ServerCheck {
     const sockets: CheckSocket[] = [];
     const io = probeIo({
       endpoint: this.agentEndpoint!,
-      localAddress: this.source,
+      localAddress: this.sources.agent.next(),
       timeouts: this.agentTimeouts!,
       startedAt,
       proxyVersion: 0,

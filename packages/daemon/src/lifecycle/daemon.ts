@@ -87,6 +87,8 @@ export class Daemon {
         level: a.level,
       }),
     );
+    // Each scan's whole report streams on its own topic, so `ports` subscribers keep only the alerts.
+    this.ports.on('report', (report) => this.events.publish({ topic: 'ports-report', ...report }));
     this.health = new HealthChecker(this.model, this.dataPlane, log.child({ component: 'health' }));
     this.health.events.subscribe((event) => this.events.publish({ topic: 'check', ...event }));
     const adminStateFile = config.global.adminStateFile;

@@ -1,3 +1,4 @@
+import { PORTS_REPORT_SCHEMA, validateSchema } from '@lbctl/protocol';
 import { describe, expect, it } from 'vitest';
 import { LINUX_DEFAULTS } from './kernel-settings.js';
 import { buildPortsReport, projectExhaustion, type ReportInput, type ServerSample } from './ports-report.js';
@@ -124,6 +125,35 @@ describe('buildPortsReport', () => {
     ]);
     const report = buildPortsReport(input(scan, [server({ perAddress })]));
     expect(report.pairs[0]).toMatchObject({ inUse: 800, states: { ESTABLISHED: 700, TIME_WAIT: 100 } });
+  });
+
+  it('matches the protocol schema that show-ports and the ports-report topic publish', () => {
+    const report = buildPortsReport(
+      input(scanWith('127.0.0.2', 600, 250), [
+        server({
+          connectRate: 40,
+          perAddress: new Map([
+            [
+              '127.0.0.2',
+              {
+                live: 600,
+                addressLive: 600,
+                coolingTimeWait: 250,
+                coolingRefused: 1,
+                connectRate: 40,
+                refusals: 2,
+              },
+            ],
+          ]),
+        }),
+        server({ server: 's2', port: 3307, mode: 'kernel-connect', addresses: [], range: undefined }),
+      ]),
+    );
+    expect(report.pairs.map((p) => [p.level, p.exhaustionSeconds])).toEqual([
+      ['warning', 4],
+      ['ok', null],
+    ]);
+    expect(validateSchema(PORTS_REPORT_SCHEMA, report)).toBeUndefined();
   });
 
   it('renders the HAProxy-dialect text: version, headers, one line per row, advice lines', () => {

@@ -222,6 +222,22 @@ describe('lbctl program', () => {
     expect(JSON.parse(json.out)).toMatchObject({ level: 'critical', pairs: [{ inUse: 990 }] });
   });
 
+  it('events follows the event topics only: ports reports are state, shown by lbctl ports', async () => {
+    const d = daemon();
+    const running = run(['events', '--count', '1'], d);
+    for (let i = 0; i < 100 && !d.subscribed; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(d.requests.find((r) => r.cmd === 'subscribe')?.args).toMatchObject({
+      topics: ['server', 'admin', 'check', 'reload', 'ports'],
+    });
+    d.pushEvent({ topic: 'reload', time: 0, phase: 'done' });
+    expect((await running).out).toMatch(/reload done\n$/);
+    const refused = await run(['events', '--topics', 'ports-report']);
+    expect(refused.code).toBe(EXIT.usage);
+    expect(refused.err).toContain(
+      "unknown topic 'ports-report' (topics: server, admin, check, reload, ports)",
+    );
+  });
+
   it('reload prints what changed, or each FILE:LINE error and exits 1', async () => {
     const d = new FakeDaemon([]);
     const ok = await run(['reload'], d);

@@ -3,7 +3,17 @@
  * hello answers, and a fake source that records what the dashboard asks.
  */
 import { EventEmitter } from 'node:events';
-import type { HelloResult, Push, ServerState, StatRow, StatsSnapshot, Topic } from '@lbctl/protocol';
+import {
+  ApiError,
+  type HelloResult,
+  type PortsPairReport,
+  type PortsReport,
+  type Push,
+  type ServerState,
+  type StatRow,
+  type StatsSnapshot,
+  type Topic,
+} from '@lbctl/protocol';
 import type { TopAction } from '../top/reducer.js';
 import type { ActionRequest } from '../top/server-actions.js';
 import type { TopSource } from '../top/source.js';
@@ -97,7 +107,7 @@ export function helloResult(pid = 4242, level: HelloResult['level'] = 'admin'): 
     level,
     transport: 'unix',
     commands: [],
-    topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports'],
+    topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'],
     capabilities: ['subscribe'],
     limits: {
       maxLineBytes: 65536,
@@ -106,6 +116,78 @@ export function helloResult(pid = 4242, level: HelloResult['level'] = 'admin'): 
       maxBufferedBytes: 1048576,
       idleTimeoutMs: 10000,
     },
+  };
+}
+
+/** One pair of a daemon's ports report: `source` toward mysql/db1 at 127.0.0.1:3306, with overrides. */
+export function portsPair(source: string, more: Partial<PortsPairReport> = {}): PortsPairReport {
+  return {
+    source,
+    destination: '127.0.0.1:3306',
+    servers: ['mysql/db1'],
+    mode: 'kernel-bind',
+    range: { low: 32768, high: 60999 },
+    usable: 28232,
+    inUse: 0,
+    headroom: 28232,
+    headroomPct: 100,
+    states: {},
+    managed: null,
+    connectRate: 0,
+    refusals: 0,
+    steadyStateInUse: 0,
+    exhaustionSeconds: null,
+    level: 'ok',
+    advice: [],
+    ...more,
+  };
+}
+
+/**
+ * A ports report as lbd publishes it (`show-ports`, topic `ports-report`):
+ * mysql/db1 from two source addresses, one of them short of ports and
+ * running out in 90 s; tcp_tw_reuse off, which the ports view warns about.
+ */
+export function portsReport(time = 10_000): PortsReport {
+  return {
+    time,
+    intervalMs: 5000,
+    scan: { reader: 'sock_diag', sockets: 27_000, durationMs: 20, cpuMs: 15, cpuPct: 0.3 },
+    kernel: {
+      ipLocalPortRange: { low: 32768, high: 60999 },
+      ipLocalReservedPorts: [],
+      usableEphemeralPorts: 28232,
+      tcpTwReuse: 0,
+      tcpTwReuseDelayMs: 1000,
+      tcpFinTimeoutS: 60,
+      tcpMaxTwBuckets: 262144,
+      tcpTimestamps: 1,
+      timeWait: 26_700,
+    },
+    fds: { inUse: 140, limit: 20000, maxsock: 8300, maxconn: 4096, headroomPct: 99.3 },
+    level: 'critical',
+    pairs: [
+      portsPair('127.0.0.2', {
+        inUse: 120,
+        headroom: 28112,
+        headroomPct: 99.6,
+        states: { ESTABLISHED: 100, TIME_WAIT: 20 },
+        connectRate: 1,
+      }),
+      portsPair('127.0.0.3', {
+        inUse: 26_900,
+        headroom: 1332,
+        headroomPct: 4.7,
+        states: { ESTABLISHED: 200, TIME_WAIT: 26_680, SYN_SENT: 15, FIN_WAIT2: 5 },
+        connectRate: 450,
+        steadyStateInUse: 27_200,
+        exhaustionSeconds: 90,
+        level: 'critical',
+        advice: ['add source addresses'],
+      }),
+    ],
+    sources: [],
+    servers: [],
   };
 }
 
@@ -164,7 +246,8 @@ export class FakeSource implements TopSource {
  * A daemon connection as the dashboard uses it (hello, requests, one
  * subscription, close), pushing what the test says; with `autoStats` it
  * pushes that many snapshots of `rows` right after `subscribe`, as lbd does
- * with its first one.
+ * with its first one, and with `ports` the ports report after them (it also
+ * answers `show-ports` with it).
  */
 export class FakeClient extends EventEmitter {
   readonly requests: { cmd: string; args: unknown }[] = [];
@@ -174,7 +257,7 @@ export class FakeClient extends EventEmitter {
 
   constructor(
     readonly pid: number,
-    readonly options: { autoStats?: number; rows?: StatRow[]; node?: string } = {},
+    readonly options: { autoStats?: number; rows?: StatRow[]; node?: string; ports?: PortsReport } = {},
   ) {
     super();
   }
@@ -184,6 +267,12 @@ export class FakeClient extends EventEmitter {
   async request(cmd: string, args: unknown) {
     this.requests.push({ cmd, args });
     if (cmd === 'show-servers-state') return { servers: [serverState('mysql', 'db1', 3)] };
+    if (cmd === 'show-ports') {
+      // As lbd answers where no ports monitor runs.
+      if (this.options.ports === undefined)
+        throw new ApiError('LB_ERR_NOT_CONFIGURED', 'the ports monitor is not running.');
+      return this.options.ports;
+    }
     return { status: 'DRAIN' };
   }
   async subscribe(topics: Topic[], onPush: (push: Push) => void, intervalMs?: number) {
@@ -199,6 +288,14 @@ export class FakeClient extends EventEmitter {
           data: snapshot(1000 * (i + 1), this.options.rows ?? [], info),
         });
       }, i * 5);
+    }
+    const ports = this.options.ports;
+    if (ports !== undefined && topics.includes('ports-report')) {
+      setTimeout(
+        () =>
+          this.push({ subscription: 1, topic: 'ports-report', data: { topic: 'ports-report', ...ports } }),
+        count * 5,
+      );
     }
     return { subscription: 1, unsubscribe: async () => {} };
   }

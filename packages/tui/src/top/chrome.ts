@@ -4,41 +4,18 @@
  * and the tests share them.
  */
 import type { Segment } from './columns.js';
-import { formatClock, formatDuration, formatPercent, formatQuantity, type Glyphs } from './format.js';
+import { formatClock, formatDuration, formatQuantity, type Glyphs } from './format.js';
+import { portFigures } from './header-ports.js';
 import { activeBindings, VIEWS } from './keys.js';
 import type { NodeModel } from './model.js';
-import { headroomShare, tightestPair } from './ports-model.js';
 import { SERVER_ACTIONS } from './server-actions.js';
 import type { TopState } from './state.js';
 import { stateCounts, VIEW_SPECS } from './views.js';
 
 const SEP: Segment = { text: '  ' };
 
-function portFigures(node: NodeModel, glyphs: Glyphs): Segment[] {
-  const ports = node.ports;
-  if (ports === undefined) return [{ text: 'no port data yet', dim: true }];
-  const out: Segment[] = [];
-  const tw = ports.timeWaitTotal ?? sumTimeWait(node);
-  if (tw !== undefined) out.push({ text: 'TIME_WAIT ', dim: true }, { text: formatQuantity(tw) }, SEP);
-  const tight = tightestPair(ports.pairs);
-  if (tight === undefined) return [...out, { text: 'headroom -', dim: true }];
-  const colour = tight.level === 'critical' ? 'red' : tight.level === 'warning' ? 'yellow' : 'green';
-  return [
-    ...out,
-    { text: 'headroom ', dim: true },
-    { text: formatPercent(headroomShare(tight)), color: colour, bold: tight.level !== 'ok' },
-    { text: ` ${tight.source}${glyphs.arrow}${tight.server ?? tight.destination}`, dim: true },
-  ];
-}
-
-function sumTimeWait(node: NodeModel): number | undefined {
-  const pairs = node.ports?.pairs ?? [];
-  if (pairs.every((p) => p.timeWait === undefined)) return undefined;
-  return pairs.reduce((n, p) => n + (p.timeWait ?? 0), 0);
-}
-
 /** The daemon's identity and figures: node, version, pid, uptime, connections, rate, ports. */
-function identityLine(node: NodeModel, glyphs: Glyphs): Segment[] {
+function identityLine(node: NodeModel, glyphs: Glyphs, columns: number): Segment[] {
   const dot: Segment = {
     text: `${node.link === 'connected' ? glyphs.linkUp : glyphs.linkDown} `,
     color: node.link === 'connected' ? 'green' : 'red',
@@ -56,7 +33,7 @@ function identityLine(node: NodeModel, glyphs: Glyphs): Segment[] {
     node.maxConns !== undefined &&
     node.currentConns !== undefined &&
     node.currentConns >= node.maxConns * 0.9;
-  return [
+  const figures: Segment[] = [
     ...identity,
     SEP,
     { text: 'conns ', dim: true },
@@ -65,8 +42,9 @@ function identityLine(node: NodeModel, glyphs: Glyphs): Segment[] {
     { text: 'new ', dim: true },
     { text: `${formatQuantity(node.connRate)}/s` },
     SEP,
-    ...portFigures(node, glyphs),
   ];
+  const used = figures.reduce((n, s) => n + [...s.text].length, 0);
+  return [...figures, ...portFigures(node, glyphs, columns - used)];
 }
 
 /** Up and down servers per backend of one daemon. */
@@ -96,7 +74,10 @@ function backendsLine(node: NodeModel, glyphs: Glyphs): Segment[] {
 
 /** Two header lines per daemon. */
 export function headerLines(state: TopState, glyphs: Glyphs): Segment[][] {
-  return state.nodes.flatMap((node) => [identityLine(node, glyphs), backendsLine(node, glyphs)]);
+  return state.nodes.flatMap((node) => [
+    identityLine(node, glyphs, state.size.columns),
+    backendsLine(node, glyphs),
+  ]);
 }
 
 /** The view tabs, with the filter, the sort and the time of the last snapshot. */

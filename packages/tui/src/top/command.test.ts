@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CliDeps } from '../cli/deps.js';
 import { runCli } from '../cli/program.js';
 import { DaemonUnreachableError } from '../errors.js';
-import { FakeClient, statRow } from '../testing/top-fixtures.js';
+import { FakeClient, portsReport, statRow } from '../testing/top-fixtures.js';
 
 /** A stream that keeps what is written; not a terminal unless said. */
 class Capture {
@@ -50,6 +50,29 @@ describe('lbctl top without a terminal', () => {
     expect(report.servers.map((s: { server: string; state: string }) => `${s.server}:${s.state}`)).toEqual([
       'db1:up',
       'db2:going-up',
+    ]);
+  });
+
+  it('--once reads the ports report too: the ports view and --json show its pairs', async () => {
+    const withPorts: CliDeps['connect'] = (async () =>
+      new FakeClient(10, {
+        autoStats: 2,
+        rows: ROWS,
+        ports: portsReport(),
+      }) as unknown as LbClient) as CliDeps['connect'];
+    const view = deps(withPorts);
+    expect(
+      await runCli(['--socket', '/x.sock', 'top', '--once', '--view', 'ports', '--width', '100'], view.deps),
+    ).toBe(0);
+    expect(view.stdout.text).toMatch(/TIME_WAIT 27K +headroom 5%/);
+    expect(view.stdout.text).toMatch(/^127\.0\.0\.3 +mysql\/db1 +200 +27K +20 +27K\/28K +5% +450 +1m30s$/m);
+    const json = deps(withPorts);
+    expect(await runCli(['--socket', '/x.sock', 'top', '--once', '--json'], json.deps)).toBe(0);
+    const ports = JSON.parse(json.stdout.text).nodes[0].ports;
+    expect(ports.timeWaitTotal).toBe(26_700);
+    expect(ports.pairs.map((p: { source: string; used: number }) => `${p.source}:${p.used}`)).toEqual([
+      '127.0.0.2:120',
+      '127.0.0.3:26900',
     ]);
   });
 

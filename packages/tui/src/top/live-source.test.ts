@@ -1,6 +1,6 @@
 import type { ClientTarget, LbClient } from '@lbctl/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClient, snapshot, statRow } from '../testing/top-fixtures.js';
+import { FakeClient, portsReport, snapshot, statRow } from '../testing/top-fixtures.js';
 import { createLiveSource } from './live-source.js';
 import type { TopAction } from './reducer.js';
 
@@ -30,7 +30,7 @@ describe('createLiveSource', () => {
     await waitFor(actions, (a) => a.type === 'servers-state');
     await waitFor(actions, () => client.subscribed !== undefined);
     expect(client.subscribed).toEqual({
-      topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports'],
+      topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'],
       intervalMs: 500,
     });
     client.push({ subscription: 1, topic: 'stats', data: snapshot(1, [statRow('mysql', 'db1')]) });
@@ -57,6 +57,27 @@ describe('createLiveSource', () => {
       'event',
     ]);
     expect(actions[1]).toMatchObject({ type: 'connected', hello: { daemon: { pid: 7 } } });
+  });
+
+  it("turns each ports report into the dashboard's ports update, not an event line", async () => {
+    const client = new FakeClient(7, { ports: portsReport(12_000) });
+    const actions: TopAction[] = [];
+    const source = createLiveSource({
+      targets: [{ path: '/x.sock' }],
+      connect: async () => client as unknown as LbClient,
+    });
+    stop = source.start((a) => actions.push(a));
+    const ports = await waitFor(actions, (a) => a.type === 'ports');
+    expect(ports).toMatchObject({
+      type: 'ports',
+      node: 0,
+      report: { time: 12_000, complete: true, timeWaitTotal: 26_700 },
+    });
+    expect(ports.type === 'ports' && ports.report.pairs.map((p) => [p.source, p.used, p.range])).toEqual([
+      ['127.0.0.2', 120, 28232],
+      ['127.0.0.3', 26_900, 28232],
+    ]);
+    expect(actions.some((a) => a.type === 'event')).toBe(false);
   });
 
   it('reconnects by itself after a failed attempt and after the daemon closes the connection', async () => {

@@ -1,5 +1,6 @@
-import type { ClientTarget, LbClient, LbEvent, Push, Topic } from '@lbctl/protocol';
+import type { ClientTarget, LbClient, Push, Topic } from '@lbctl/protocol';
 import { ApiError, TOPICS } from '@lbctl/protocol';
+import { portsUpdateFromReport } from './ports-from-daemon.js';
 import type { TopAction } from './reducer.js';
 import type { ActionRequest } from './server-actions.js';
 import type { TopSource } from './source.js';
@@ -30,7 +31,8 @@ function messageOf(error: unknown): string {
 
 /**
  * The live source: one JSON-protocol connection per daemon, each with one
- * subscription to every topic the daemon offers. When a connection closes
+ * subscription to every topic the daemon offers (stats snapshots, events,
+ * and the ports monitor's reports for the ports view). When a connection closes
  * (the daemon stopped, restarted or reloaded) it reconnects by itself with
  * a backoff capped at `maxRetryMs`, so a restarted daemon is back on screen
  * within a few seconds; the reducer shows a banner meanwhile.
@@ -63,7 +65,9 @@ export function createLiveSource(options: LiveSourceOptions): TopSource {
 
     const onPush = (push: Push) => {
       if (push.topic === 'stats') dispatch({ type: 'stats', node, snapshot: push.data });
-      else dispatch({ type: 'event', node, event: push.data as LbEvent });
+      else if (push.topic === 'ports-report')
+        dispatch({ type: 'ports', node, report: portsUpdateFromReport(push.data) });
+      else dispatch({ type: 'event', node, event: push.data });
     };
 
     const refreshWeights = async (client: LbClient) => {
@@ -102,7 +106,7 @@ export function createLiveSource(options: LiveSourceOptions): TopSource {
           (push) => {
             onPush(push);
             // A reload may change configured weights: read them again once it is done.
-            if (push.topic === 'reload' && (push.data as LbEvent & { phase?: string }).phase === 'done') {
+            if (push.topic === 'reload' && (push.data as { phase?: string }).phase === 'done') {
               void refreshWeights(client).catch(() => undefined);
             }
           },

@@ -112,8 +112,10 @@ export interface PortPair {
   readonly source: string;
   /** `ip:port` of the server. */
   readonly destination: string;
-  /** `backend/server` when the destination maps to a server. */
+  /** `backend/server` when the destination maps to a server (several, comma-separated, when they share it). */
   readonly server: string | undefined;
+  /** The `backend/server` names toward the destination (for the servers view's port columns). */
+  readonly servers: readonly string[];
   readonly established: number | undefined;
   readonly timeWait: number | undefined;
   /** Other states (SYN_SENT, FIN_WAIT*, CLOSE_WAIT...). */
@@ -134,10 +136,9 @@ export interface PortPair {
 }
 
 /**
- * Port data of one daemon. Filled by `ports` pushes: today the protocol
- * carries {@link PortPair}-like pressure events (`PortPressureEvent`); a full
- * snapshot (kernel settings, every pair) fills the same model once the
- * daemon publishes one.
+ * Port data of one daemon: each `ports-report` push (the monitor's whole
+ * report: kernel settings, every pair) replaces it; before the first one,
+ * `ports` pressure alerts fill the pairs they name.
  */
 export interface PortsModel {
   readonly time: number;

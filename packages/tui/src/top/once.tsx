@@ -6,6 +6,7 @@ import type { Glyphs } from './format.js';
 import type { ViewName } from './keys.js';
 import type { ConnectFn } from './live-source.js';
 import type { PortsModel, ServerRow } from './model.js';
+import { portsUpdateFromReport } from './ports-from-daemon.js';
 import { type TopAction, topReducer } from './reducer.js';
 import { initialState, type TopState } from './state.js';
 
@@ -54,9 +55,15 @@ async function sample(client: LbClient, node: number, apply: (a: TopAction) => v
   });
 }
 
+/** The ports report, as the live dashboard gets it; a daemon without a ports monitor has none. */
+async function samplePorts(client: LbClient, node: number, apply: (a: TopAction) => void) {
+  const report = await client.request('show-ports').catch(() => undefined);
+  if (report !== undefined) apply({ type: 'ports', node, report: portsUpdateFromReport(report) });
+}
+
 /**
  * The dashboard's state from one look at every daemon, for `--once` and
- * `--json`: hello, configured weights and two stats snapshots each. A
+ * `--json`: hello, configured weights, two stats snapshots and the ports report each. A
  * daemon that cannot be reached is in the state as disconnected, with why.
  */
 export async function collectOnce(options: CollectOnceOptions): Promise<TopState> {
@@ -78,6 +85,7 @@ export async function collectOnce(options: CollectOnceOptions): Promise<TopState
         client = await options.connect(target, { timeoutMs: options.connectTimeoutMs });
         apply({ type: 'connected', node, hello: await client.hello('lbctl top'), time: options.now() });
         await sample(client, node, apply, sampleMs);
+        await samplePorts(client, node, apply);
       } catch (error) {
         apply({
           type: 'disconnected',

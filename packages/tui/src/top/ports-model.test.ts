@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  applyPortsReport,
+  applyPortsUpdate,
   exhaustionSeconds,
   headroomLevel,
   kernelSettings,
@@ -17,7 +17,7 @@ const kernel = {
 
 describe('ports model', () => {
   it('turns a pressure event into a pair with its range, level and server', () => {
-    const model = applyPortsReport(
+    const model = applyPortsUpdate(
       undefined,
       0,
       reportFromPressure({
@@ -46,24 +46,24 @@ describe('ports model', () => {
       complete: false,
       pairs: [{ source: 'a', destination: 'd:1', used, range: 1000 }],
     });
-    let model = applyPortsReport(undefined, 0, report(0, 100), () => undefined);
-    model = applyPortsReport(model, 0, report(10_000, 200), () => undefined);
+    let model = applyPortsUpdate(undefined, 0, report(0, 100), () => undefined);
+    model = applyPortsUpdate(model, 0, report(10_000, 200), () => undefined);
     expect(model.pairs).toHaveLength(1);
     // 10 ports/s, 800 left: 80 s.
     expect(model.pairs[0]!.exhaustionSec).toBe(80);
     // Fewer ports in use than a minute ago: not running out.
-    model = applyPortsReport(model, 0, report(20_000, 50), () => undefined);
+    model = applyPortsUpdate(model, 0, report(20_000, 50), () => undefined);
     expect(model.pairs[0]!.exhaustionSec).toBeUndefined();
   });
 
   it('replaces the whole list on a complete snapshot', () => {
-    const first = applyPortsReport(
+    const first = applyPortsUpdate(
       undefined,
       0,
       { time: 0, complete: true, pairs: [{ source: 'a', destination: 'x:1', used: 1, range: 10 }] },
       () => undefined,
     );
-    const second = applyPortsReport(
+    const second = applyPortsUpdate(
       first,
       0,
       { time: 1, complete: true, pairs: [{ source: 'a', destination: 'y:1', used: 1, range: 10 }] },
@@ -77,7 +77,7 @@ describe('ports model', () => {
     expect(headroomLevel(80, 100)).toBe('warning');
     expect(headroomLevel(10, 100)).toBe('ok');
     expect(exhaustionSeconds([[0, 5]], 10)).toBeUndefined();
-    const model = applyPortsReport(
+    const model = applyPortsUpdate(
       undefined,
       0,
       {

@@ -5,21 +5,29 @@ import type { KernelPortView, PortPair, PortsModel } from './model.js';
 export interface PortPairReport {
   source: string;
   destination: string;
+  /** `backend/server` names toward the destination, when the daemon says (else found from the stats rows). */
+  servers?: readonly string[] | undefined;
   established?: number | undefined;
   timeWait?: number | undefined;
   other?: number | undefined;
   used: number;
   range: number;
   newPerSec?: number | undefined;
+  /**
+   * The daemon's projection, which knows TIME_WAIT's 60 s: seconds until no
+   * port is left, null when the pair's steady state fits. Left out, the
+   * dashboard projects from the recent trend of `used`.
+   */
+  exhaustionSec?: number | null | undefined;
   level?: 'ok' | 'warning' | 'critical' | undefined;
 }
 
 /**
  * What the daemon tells about ports, in the dashboard's terms: a full
- * snapshot fills every field; a pressure event fills one pair. The seam
- * where the daemon's ports snapshot (issue 7) plugs in: map it to this.
+ * report (topic `ports-report`, see `ports-from-daemon.ts`) fills every
+ * field; a pressure event fills one pair.
  */
-export interface PortsReport {
+export interface PortsUpdate {
   time: number;
   kernel?: KernelPortView | undefined;
   timeWaitTotal?: number | undefined;
@@ -33,7 +41,7 @@ export interface PortsReport {
 const TREND_WINDOW_MS = 60_000;
 
 /** A pressure event as a one-pair report: the daemon counts ports used and still available. */
-export function reportFromPressure(event: PortPressureEvent): PortsReport {
+export function reportFromPressure(event: PortPressureEvent): PortsUpdate {
   return {
     time: event.time,
     complete: false,
@@ -77,10 +85,10 @@ export function exhaustionSeconds(
  * Applies a report to a daemon's port model. `serverOf` maps a destination
  * `ip:port` to `backend/server` (from the stats rows' addresses).
  */
-export function applyPortsReport(
+export function applyPortsUpdate(
   model: PortsModel | undefined,
   node: number,
-  report: PortsReport,
+  report: PortsUpdate,
   serverOf: (destination: string) => string | undefined,
 ): PortsModel {
   const previous = new Map((model?.pairs ?? []).map((p) => [p.key, p]));
@@ -91,19 +99,23 @@ export function applyPortsReport(
     const trend = [...(before?.trend ?? []), [report.time, r.used] as const].filter(
       ([t]) => t >= report.time - TREND_WINDOW_MS,
     );
+    const known = serverOf(r.destination);
+    const servers = r.servers ?? (known === undefined ? [] : [known]);
     next.set(key, {
       key,
       node,
       source: r.source,
       destination: r.destination,
-      server: serverOf(r.destination),
+      server: servers.length === 0 ? undefined : servers.join(','),
+      servers,
       established: r.established,
       timeWait: r.timeWait,
       other: r.other,
       used: r.used,
       range: r.range,
       newPerSec: r.newPerSec,
-      exhaustionSec: exhaustionSeconds(trend, r.range),
+      exhaustionSec:
+        r.exhaustionSec === undefined ? exhaustionSeconds(trend, r.range) : (r.exhaustionSec ?? undefined),
       level: r.level ?? headroomLevel(r.used, r.range),
       time: report.time,
       trend,

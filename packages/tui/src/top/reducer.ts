@@ -3,7 +3,7 @@ import { pushEvent, toEventEntry } from './events-log.js';
 import { type KeyPress, resolveKey, VIEWS } from './keys.js';
 import type { EventEntry, NodeModel } from './model.js';
 import { move, moveColumn, selectedServer, sortByColumn } from './navigation.js';
-import { applyPortsReport, type PortsReport, reportFromPressure } from './ports-model.js';
+import { applyPortsUpdate, type PortsUpdate, reportFromPressure } from './ports-model.js';
 import { SERVER_ACTIONS, type ServerActionId, validWeight } from './server-actions.js';
 import { buildServerRows, infoFigures, serverKey, stateKind } from './server-rows.js';
 import type { Message, PendingAction, TopState } from './state.js';
@@ -19,7 +19,7 @@ export type TopAction =
   | { type: 'servers-state'; node: number; servers: readonly ServerState[] }
   | { type: 'stats'; node: number; snapshot: StatsSnapshot }
   | { type: 'event'; node: number; event: LbEvent }
-  | { type: 'ports'; node: number; report: PortsReport }
+  | { type: 'ports'; node: number; report: PortsUpdate }
   | { type: 'key'; key: KeyPress }
   | { type: 'resize'; columns: number; rows: number }
   | { type: 'tick'; time: number }
@@ -226,10 +226,10 @@ function applyServerEvent(state: TopState, node: number, event: LbEvent): TopSta
   });
 }
 
-function onPorts(state: TopState, node: number, report: PortsReport): TopState {
+function onPorts(state: TopState, node: number, report: PortsUpdate): TopState {
   return updateNode(state, node, (n) => {
     const byAddress = new Map(n.servers.map((s) => [s.address, `${s.backend}/${s.server}`]));
-    return { ...n, ports: applyPortsReport(n.ports, node, report, (d) => byAddress.get(d)) };
+    return { ...n, ports: applyPortsUpdate(n.ports, node, report, (d) => byAddress.get(d)) };
   });
 }
 
@@ -252,6 +252,7 @@ export function topReducer(state: TopState, action: TopAction): TopState {
         // A restarted daemon starts its counters again: rates restart from the next snapshot.
         servers: n.pid === d.pid ? n.servers : [],
         snapshotTime: n.pid === d.pid ? n.snapshotTime : undefined,
+        ports: n.pid === d.pid ? n.ports : undefined,
       }));
       return logLocal(
         next,
@@ -291,7 +292,12 @@ export function topReducer(state: TopState, action: TopAction): TopState {
     case 'event': {
       const entry = toEventEntry(action.node, action.event, state.eventSeq + 1);
       const next = { ...state, events: pushEvent(state.events, entry), eventSeq: entry.seq };
-      if (action.event.topic === 'ports') return onPorts(next, action.node, reportFromPressure(action.event));
+      if (action.event.topic === 'ports') {
+        // Once full reports come (they carry the kernel settings), an alert adds nothing: the
+        // report of the same scan follows it with every figure, where the alert would blank some.
+        if (state.nodes[action.node]?.ports?.kernel !== undefined) return next;
+        return onPorts(next, action.node, reportFromPressure(action.event));
+      }
       return applyServerEvent(next, action.node, action.event);
     }
     case 'ports':

@@ -73,27 +73,36 @@ function sortItems<R>(items: R[], columns: readonly Column<R>[], sort: SortOrder
   return keyed.map((k) => k.item);
 }
 
-/** Port figures toward each server address of a daemon: TIME_WAIT summed, ports of the busiest source. */
-function portsByAddress(
-  node: NodeModel,
-): Map<string, { timeWait: number | undefined; used: number; range: number }> {
-  const out = new Map<string, { timeWait: number | undefined; used: number; range: number }>();
-  for (const pair of node.ports?.pairs ?? []) {
-    const seen = out.get(pair.destination);
+type PortFigures = { timeWait: number | undefined; used: number; range: number };
+
+/**
+ * Port figures toward each server of a daemon, by `backend/server` name and
+ * by server address: TIME_WAIT summed over the source addresses, ports of
+ * the busiest source. Names come with the daemon's reports and work at
+ * level user, where the stats rows carry no address.
+ */
+function portsByServer(node: NodeModel): Map<string, PortFigures> {
+  const out = new Map<string, PortFigures>();
+  const add = (key: string, pair: PortPair) => {
+    const seen = out.get(key);
     if (seen === undefined) {
-      out.set(pair.destination, { timeWait: pair.timeWait, used: pair.used, range: pair.range });
-      continue;
+      out.set(key, { timeWait: pair.timeWait, used: pair.used, range: pair.range });
+      return;
     }
     const timeWait =
       seen.timeWait === undefined && pair.timeWait === undefined
         ? undefined
         : (seen.timeWait ?? 0) + (pair.timeWait ?? 0);
     const busier = headroomShare(pair) < headroomShare(seen);
-    out.set(pair.destination, {
+    out.set(key, {
       timeWait,
       used: busier ? pair.used : seen.used,
       range: busier ? pair.range : seen.range,
     });
+  };
+  for (const pair of node.ports?.pairs ?? []) {
+    add(pair.destination, pair);
+    for (const name of pair.servers) add(`name:${name}`, pair);
   }
   return out;
 }
@@ -102,9 +111,9 @@ function portsByAddress(
 export function serverLines(state: TopState): ServerLine[] {
   const lines: ServerLine[] = [];
   for (const node of state.nodes) {
-    const ports = node.ports === undefined ? undefined : portsByAddress(node);
+    const ports = node.ports === undefined ? undefined : portsByServer(node);
     for (const row of node.servers) {
-      const p = ports?.get(row.address);
+      const p = ports?.get(`name:${row.backend}/${row.server}`) ?? ports?.get(row.address);
       lines.push({ row, timeWait: p?.timeWait, portsUsed: p?.used, portsRange: p?.range });
     }
   }

@@ -1,4 +1,4 @@
-import type { LbEvent, StatRow, StatsSnapshot, Topic } from '@lbctl/protocol';
+import type { PortsReport, StatRow, StatsSnapshot, StreamedEvent, Topic } from '@lbctl/protocol';
 import type { ApiContext } from '../context.js';
 import { infoRecord } from '../haproxy/show-info.js';
 import { collectStatRows, type StatFilter } from '../haproxy/stat-table.js';
@@ -16,6 +16,8 @@ interface Subscription {
   readonly subscriber: Subscriber;
   readonly topics: ReadonlySet<Topic>;
   readonly intervalMs: number;
+  /** `time` of the last ports report pushed to it, so the first one is never sent twice. */
+  portsReportTime: number;
 }
 
 /** Stats rows without their empty cells, for JSON. */
@@ -68,9 +70,19 @@ export class SubscriptionHub {
     return this.bySubscriber.get(subscriber)?.size ?? 0;
   }
 
-  /** Adds a subscription and sends its first snapshot at once, so a dashboard never starts empty. */
+  /**
+   * Adds a subscription and sends its first stats snapshot and ports report
+   * at once, so a dashboard never starts empty (the next report may be a
+   * whole monitor interval away).
+   */
   add(subscriber: Subscriber, topics: readonly Topic[], intervalMs: number): number {
-    const sub: Subscription = { id: this.nextId++, subscriber, topics: new Set(topics), intervalMs };
+    const sub: Subscription = {
+      id: this.nextId++,
+      subscriber,
+      topics: new Set(topics),
+      intervalMs,
+      portsReportTime: -1,
+    };
     for (const topic of sub.topics) {
       const set = this.byTopic.get(topic) ?? new Set<Subscription>();
       this.byTopic.set(topic, set);
@@ -91,7 +103,38 @@ export class SubscriptionHub {
         }
       });
     }
+    if (sub.topics.has('ports-report')) this.sendLatestReport(sub);
     return sub.id;
+  }
+
+  /**
+   * The monitor's latest report (or a scan now, if it is older than the
+   * interval) to a new subscription. Not before the next turn: a cached
+   * report is at hand at once, and a push that overtook the subscribe's
+   * response would reach a client that does not know the subscription yet.
+   */
+  private sendLatestReport(sub: Subscription): void {
+    const latest = this.ctx.portsReport;
+    if (latest === undefined) return;
+    setImmediate(() => this.pushLatestReport(sub, latest));
+  }
+
+  private pushLatestReport(sub: Subscription, latest: () => Promise<PortsReport>): void {
+    if (!this.isLive(sub)) return;
+    latest().then(
+      (report: PortsReport) => {
+        // A scan published meanwhile may have reached it already (or a newer one).
+        if (!this.isLive(sub) || sub.portsReportTime >= report.time) return;
+        sub.portsReportTime = report.time;
+        const event: StreamedEvent = { topic: 'ports-report', ...report };
+        sub.subscriber.push(sub.id, 'ports-report', Buffer.from(JSON.stringify(event)));
+      },
+      (error: unknown) => this.ctx.log.warn({ err: error }, 'no ports report for a new subscription'),
+    );
+  }
+
+  private isLive(sub: Subscription): boolean {
+    return this.bySubscriber.get(sub.subscriber)?.get(sub.id) === sub;
   }
 
   /** Ends one subscription; false when the subscriber holds no such id. */
@@ -149,10 +192,13 @@ export class SubscriptionHub {
     }
   }
 
-  private onEvent(event: LbEvent): void {
+  private onEvent(event: StreamedEvent): void {
     const subs = this.byTopic.get(event.topic);
     if (subs === undefined || subs.size === 0) return;
     const data = Buffer.from(JSON.stringify(event));
-    for (const sub of [...subs]) sub.subscriber.push(sub.id, event.topic, data);
+    for (const sub of [...subs]) {
+      if (event.topic === 'ports-report') sub.portsReportTime = Math.max(sub.portsReportTime, event.time);
+      sub.subscriber.push(sub.id, event.topic, data);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { type LbEvent, TOPICS, type Topic } from '@lbctl/protocol';
+import { EVENT_TOPICS, type LbEvent, type Topic } from '@lbctl/protocol';
 import type { Command } from 'commander';
 import { describeTarget } from '../../connection/index.js';
 import { DaemonUnreachableError, UsageError } from '../../errors.js';
@@ -6,8 +6,6 @@ import { VerbContext } from '../context.js';
 import type { CliDeps } from '../deps.js';
 import { eventInBackend, formatEvent } from '../events-format.js';
 import { examples } from './help.js';
-
-const EVENT_TOPICS = TOPICS.filter((t): t is Exclude<Topic, 'stats'> => t !== 'stats');
 
 interface EventsOptions {
   topics?: string;
@@ -50,7 +48,8 @@ export async function followEvents(
         reject(new DaemonUnreachableError(`lbd at ${describeTarget(target)} closed the connection`)),
       );
       const onPush = (push: { topic: string; data: unknown }) => {
-        if (push.topic === 'stats') return;
+        // Snapshots (stats, ports reports) are state, not events: `lbctl status` and `lbctl ports` show them.
+        if (push.topic === 'stats' || push.topic === 'ports-report') return;
         const event = push.data as LbEvent;
         // Several pushes can arrive in one chunk: print no more than asked for.
         if (!eventInBackend(event, backend) || (count !== undefined && seen >= count)) return;
