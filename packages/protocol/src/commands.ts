@@ -29,7 +29,16 @@ function onServer(more: Record<string, JsonSchema> = {}, required: string[] = []
  * pressure alerts, `ports-report` its whole report at every scan; new topics
  * go at the end.
  */
-export const TOPICS = ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'] as const;
+export const TOPICS = [
+  'stats',
+  'server',
+  'admin',
+  'check',
+  'reload',
+  'ports',
+  'worker',
+  'ports-report',
+] as const;
 
 /** One subscription topic. */
 export type Topic = (typeof TOPICS)[number];

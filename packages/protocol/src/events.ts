@@ -88,8 +88,29 @@ export interface PortPressureEvent {
   level: 'ok' | 'warning' | 'critical';
 }
 
+/**
+ * A data-plane worker (`nbthread` > 1) died, or its replacement took over
+ * its slot. Only the dead worker's own connections were lost.
+ */
+export interface WorkerLifeEvent {
+  topic: 'worker';
+  time: number;
+  /** The worker's slot, 0 to nbthread - 1. */
+  worker: number;
+  /** The process: the dead one for `died`, the new one for `replaced`. */
+  pid?: number | undefined;
+  what: 'died' | 'replaced';
+  detail: string;
+}
+
 /** Something that happened in the daemon, as subscribers get it (and `lbctl events` prints it). */
-export type LbEvent = ServerStateEvent | AdminActionEvent | CheckEvent | ReloadEvent | PortPressureEvent;
+export type LbEvent =
+  | ServerStateEvent
+  | AdminActionEvent
+  | CheckEvent
+  | ReloadEvent
+  | PortPressureEvent
+  | WorkerLifeEvent;
 
 /** The topic of each {@link LbEvent} type, for exhaustiveness checks. */
 export type EventTopic = LbEvent['topic'];
@@ -101,6 +122,7 @@ export const EVENT_TOPICS = [
   'check',
   'reload',
   'ports',
+  'worker',
 ] as const satisfies readonly EventTopic[];
 
 /**
@@ -198,6 +220,16 @@ export const EVENT_SCHEMAS: Readonly<Record<StreamedTopic, JsonSchema>> = {
       level: { enum: ['ok', 'warning', 'critical'] },
     },
     ['source', 'destination', 'used', 'available', 'level'],
+  ),
+  worker: event(
+    'worker',
+    {
+      worker: { type: 'integer', minimum: 0 },
+      pid: { type: 'integer', minimum: 1 },
+      what: { enum: ['died', 'replaced'] },
+      detail: STR,
+    },
+    ['worker', 'what', 'detail'],
   ),
   'ports-report': event('ports-report', PORTS_REPORT_PROPERTIES, Object.keys(PORTS_REPORT_PROPERTIES)),
 };

@@ -33,6 +33,7 @@ export {
   type ServerStateEvent,
   type StreamedEvent,
   type StreamedTopic,
+  type WorkerLifeEvent,
 } from './events.js';
 export { ACCESS_LEVELS, type AccessLevel, levelAllows, lowerLevel } from './levels.js';
 export type {

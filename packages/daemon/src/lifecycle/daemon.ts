@@ -191,6 +191,6 @@ export class Daemon {
   }
 
   private onWorkerEvent(event: WorkerEvent): void {
-    void event; // published on the event stream once the protocol has a worker topic
+    this.events.publish({ topic: 'worker', time: Date.now(), ...event });
   }
 }

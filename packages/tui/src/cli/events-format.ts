@@ -28,6 +28,8 @@ export function formatEvent(p: Palette, e: LbEvent): string {
       return `${head} ${e.phase}${e.detail === undefined ? '' : ` ${e.detail}`}`;
     case 'ports':
       return `${head} ${e.source} -> ${e.destination} ${e.used}/${e.available} ports used (${e.level})`;
+    case 'worker':
+      return `${head} ${e.what === 'died' ? p.red(e.detail) : e.detail}`;
   }
 }
 

@@ -227,14 +227,14 @@ describe('lbctl program', () => {
     const running = run(['events', '--count', '1'], d);
     for (let i = 0; i < 100 && !d.subscribed; i++) await new Promise((r) => setTimeout(r, 5));
     expect(d.requests.find((r) => r.cmd === 'subscribe')?.args).toMatchObject({
-      topics: ['server', 'admin', 'check', 'reload', 'ports'],
+      topics: ['server', 'admin', 'check', 'reload', 'ports', 'worker'],
     });
     d.pushEvent({ topic: 'reload', time: 0, phase: 'done' });
     expect((await running).out).toMatch(/reload done\n$/);
     const refused = await run(['events', '--topics', 'ports-report']);
     expect(refused.code).toBe(EXIT.usage);
     expect(refused.err).toContain(
-      "unknown topic 'ports-report' (topics: server, admin, check, reload, ports)",
+      "unknown topic 'ports-report' (topics: server, admin, check, reload, ports, worker)",
     );
   });
 

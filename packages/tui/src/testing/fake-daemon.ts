@@ -160,7 +160,7 @@ export class FakeDaemon {
           level: this.level,
           transport: 'unix',
           commands: Object.keys(COMMANDS),
-          topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'],
+          topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'worker', 'ports-report'],
           capabilities: [],
           limits: {},
         };

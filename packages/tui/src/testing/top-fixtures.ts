@@ -107,7 +107,7 @@ export function helloResult(pid = 4242, level: HelloResult['level'] = 'admin'): 
     level,
     transport: 'unix',
     commands: [],
-    topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'],
+    topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'worker', 'ports-report'],
     capabilities: ['subscribe'],
     limits: {
       maxLineBytes: 65536,

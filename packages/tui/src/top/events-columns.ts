@@ -8,6 +8,7 @@ const KIND_LABELS: Readonly<Record<EventKind, string>> = {
   check: 'CHECK',
   reload: 'RELOAD',
   ports: 'PORTS',
+  worker: 'WORKER',
   link: 'LINK',
 };
 

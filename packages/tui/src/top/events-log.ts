@@ -79,6 +79,14 @@ export function toEventEntry(node: number, event: LbEvent, seq: number): EventEn
         text: `from ${event.source}: ${event.used} ports used, ${event.available} left (${event.level})`,
         severity: event.level === 'critical' ? 'error' : event.level === 'warning' ? 'warning' : 'info',
       };
+    case 'worker':
+      return {
+        ...base,
+        kind: 'worker',
+        subject: `worker ${event.worker}`,
+        text: event.detail,
+        severity: event.what === 'died' ? 'error' : 'info',
+      };
   }
 }
 

@@ -30,7 +30,7 @@ describe('createLiveSource', () => {
     await waitFor(actions, (a) => a.type === 'servers-state');
     await waitFor(actions, () => client.subscribed !== undefined);
     expect(client.subscribed).toEqual({
-      topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report'],
+      topics: ['stats', 'server', 'admin', 'check', 'reload', 'ports', 'worker', 'ports-report'],
       intervalMs: 500,
     });
     client.push({ subscription: 1, topic: 'stats', data: snapshot(1, [statRow('mysql', 'db1')]) });

@@ -149,7 +149,7 @@ export interface PortsModel {
 }
 
 /** What kind of event a line of the events view is. */
-export type EventKind = 'state' | 'admin' | 'check' | 'reload' | 'ports' | 'link';
+export type EventKind = 'state' | 'admin' | 'check' | 'reload' | 'ports' | 'worker' | 'link';
 
 /** One line of the events view. */
 export interface EventEntry {
