@@ -235,18 +235,6 @@ export class DataPlane {
     return { ...source, portRange: portRangeShare(range.low, range.high, this.role.share) };
   }
 
-  /**
-   * The address a health check of `server` should leave from: the least
-   * used of its `source` addresses, so checks follow the traffic's spread
-   * (the kernel picks the check's port). Undefined without a `source`.
-   */
-  checkSourceAddress(backendName: string, serverName: string): string | undefined {
-    const pool = this.pools.get(backendName);
-    const server = pool?.servers.find((s) => s.model.name === serverName);
-    if (pool === undefined || server === undefined) return undefined;
-    return this.sourceFor(server, pool.model.config.source)?.leastUsedAddress();
-  }
-
   private logConnection(summary: SessionSummary, listener: FrontendListener, pool: BackendPool): void {
     const server = pool.servers.find((s) => s.model.name === summary.server);
     const record = connectionLogRecord(summary, {

@@ -185,13 +185,6 @@ export class SourcePicker {
     else pair.slot.blockedUntil = now + BLOCKED_ADDRESS_MS;
   }
 
-  /** The least used address, for connections that let the kernel pick the port (health checks). */
-  leastUsedAddress(): string {
-    let best = this.slots[0]!;
-    for (const slot of this.slots) if (slot.live < best.live) best = slot;
-    return best.address;
-  }
-
   private pairsFor(host: string, port: number): SourcePair[] {
     const key = `${host}|${port}`;
     let pairs = this.pairs.get(key);
