@@ -37,8 +37,9 @@ process.on('message', (message: MasterMessage, handle?: object) => {
 
 // Without its master nobody decides for it: stop taking connections and finish those running.
 process.on('disconnect', () => agent?.stop(30_000));
-// Signals are the master's to handle (it tells workers when to stop).
-for (const signal of ['SIGINT', 'SIGHUP', 'SIGUSR1'] as const) process.on(signal, () => undefined);
+// Signals are the master's to handle (it tells workers when to stop): a Ctrl-C or a
+// signal sent to the whole process group must not end a worker's sessions on its own.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGUSR1'] as const) process.on(signal, () => undefined);
 
 async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<void> {
   const log = createLogger(init.logLevel).child({ worker: init.share.index });
