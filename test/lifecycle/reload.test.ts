@@ -146,7 +146,11 @@ describe('reload in place (lbctl reload, SIGHUP)', () => {
       await writeFile(lbd.configPath, config(version));
       if (n % 3 === 0) {
         // SIGHUP is the same reload, asked for by signal (systemctl reload).
-        const done = lbd.waitForLog((r) => r.msg === 'reload done', 10_000, lbd.mark());
+        const done = lbd.waitForLog(
+          (r) => r.msg === 'reload done' && r.trigger === 'SIGHUP',
+          10_000,
+          lbd.mark(),
+        );
         process.kill(lbd.pid!, 'SIGHUP');
         await done;
       } else {
