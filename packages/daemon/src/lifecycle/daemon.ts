@@ -187,7 +187,8 @@ export class Daemon {
     }
     const pidfile = this.config.global.pidfile;
     if (pidfile !== undefined) await unlink(pidfile).catch(() => undefined);
-    lifecycle.info({ abandoned: this.dataPlane.admission.active }, 'lbd stopped');
+    const abandoned = this.dataPlane.admission.active + (this.workers?.abandoned ?? 0);
+    lifecycle.info({ abandoned }, 'lbd stopped');
   }
 
   private onWorkerEvent(event: WorkerEvent): void {

@@ -92,6 +92,18 @@ export class ListenSockets {
     const host = bind.host === '' || bind.host === '*' ? '0.0.0.0' : bind.host;
     const family = net.isIPv6(host) ? 6 : 4;
     const create = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
+    if (bind.port !== 0) {
+      // SO_REUSEPORT would silently share a port another process of the same user listens on.
+      // libuv reports a bind's EADDRINUSE only at listen(): listen a plain socket, then close it.
+      const probe = create(host, bind.port, family, undefined, 0);
+      const err =
+        typeof probe === 'number' ? probe : (probe as TcpHandle & { listen(n: number): number }).listen(1);
+      if (typeof probe !== 'number') probe.close();
+      if (err !== 0) {
+        const code = getSystemErrorName(err);
+        throw Object.assign(new Error(`cannot bind ${key}: ${code}`), { code });
+      }
+    }
     const handles: TcpHandle[] = [];
     let port = bind.port;
     for (let i = 0; i < this.slots; i++) {

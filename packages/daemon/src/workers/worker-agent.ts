@@ -141,6 +141,9 @@ export class WorkerAgent {
     if (count <= 0) return;
     runtime.slots -= count;
     if (!stopping) this.owed.set(key, wanted - count);
+    // The master must see these sessions gone before it grants their slots to another worker:
+    // otherwise the sum of the reports counts a slot twice (show stat scur/smax above maxconn).
+    this.report(false);
     this.send({ type: 'release', key, count });
   }
 

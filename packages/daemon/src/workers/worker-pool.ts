@@ -50,6 +50,8 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   /** Workers dead without being asked to stop, for `show info` and the status line. */
   deaths = 0;
+  /** Sessions the workers still held when a graceful stop ended them (hard-stop-after). */
+  abandoned = 0;
   private readonly sockets: ListenSockets;
   private readonly aggregate = new CounterAggregate();
   private readonly broker: SlotBroker;
@@ -142,12 +144,13 @@ export class WorkerPool {
     this.unsubscribe();
     const workers = [...this.live.values()];
     for (const worker of workers) worker.stop(graceMs);
+    // The master never accepts: its copies would keep the listeners open (clients connected, never served).
+    this.sockets.closeAll();
     const killer = setTimeout(() => {
       for (const worker of workers) worker.kill();
     }, graceMs + 2000);
     await Promise.all(workers.map((w) => w.exited));
     clearTimeout(killer);
-    this.sockets.closeAll();
   }
 
   private async startGeneration(): Promise<void> {
@@ -187,6 +190,8 @@ export class WorkerPool {
   private onMessage(worker: WorkerProcess, message: WorkerMessage): void {
     switch (message.type) {
       case 'counters':
+        // A worker's last report counts the sessions it leaves behind.
+        if (message.final && this.stopping) this.abandoned += message.delta.active;
         this.aggregate.update(worker.id, message.delta);
         this.scheduleMirrorWrite();
         return;
