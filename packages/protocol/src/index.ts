@@ -74,6 +74,7 @@ export type {
   TcpStateCounts,
   TcpStateName,
 } from './ports.js';
+export { TCP_STATES } from './ports.js';
 export { PORTS_REPORT_SCHEMA } from './ports-schema.js';
 export { PROTOCOL_SCHEMA, REQUEST_SCHEMA } from './schema.js';
 export { HAPROXY_STAT_COLUMNS, type StatColumn, type StatRow } from './stats-columns.js';

@@ -1,5 +1,5 @@
 import type { JsonSchema } from './commands.js';
-import type { TcpStateName } from './ports.js';
+import { TCP_STATES } from './ports.js';
 
 /**
  * The JSON Schema of the ports report (`show-ports`' result and the
@@ -20,21 +20,6 @@ const MODE = { enum: ['managed', 'kernel-bind', 'kernel-connect'] } as const;
 function object(properties: Record<string, JsonSchema>, required = Object.keys(properties)): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
-
-const TCP_STATES: readonly TcpStateName[] = [
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-  'NEW_SYN_RECV',
-];
 
 /** Sockets by state: only the states that have any, so none is required. */
 const STATE_COUNTS = object(Object.fromEntries(TCP_STATES.map((state) => [state, COUNT])), []);

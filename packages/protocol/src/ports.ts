@@ -5,20 +5,24 @@
  * descriptors. The daemon's ports monitor produces it; lbctl shows it.
  */
 
+/** The TCP states, as the kernel names them, in the kernel's order (1 to 12). */
+export const TCP_STATES = [
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+] as const;
+
 /** A TCP state as the kernel names it. */
-export type TcpStateName =
-  | 'ESTABLISHED'
-  | 'SYN_SENT'
-  | 'SYN_RECV'
-  | 'FIN_WAIT1'
-  | 'FIN_WAIT2'
-  | 'TIME_WAIT'
-  | 'CLOSE'
-  | 'CLOSE_WAIT'
-  | 'LAST_ACK'
-  | 'LISTEN'
-  | 'CLOSING'
-  | 'NEW_SYN_RECV';
+export type TcpStateName = (typeof TCP_STATES)[number];
 
 /** Sockets by state, only the states that have any. */
 export type TcpStateCounts = Partial<Record<TcpStateName, number>>;

@@ -1,24 +1,11 @@
+import { TCP_STATES } from '@lbctl/protocol';
 /**
  * TCP states as the kernel numbers them (include/net/tcp_states.h), which is
  * how /proc/net/tcp and sock_diag report them, and the names lbd shows.
  */
 
 /** State names indexed by the kernel's number; index 0 is unused. */
-export const TCP_STATE_NAMES = [
-  '',
-  'ESTABLISHED',
-  'SYN_SENT',
-  'SYN_RECV',
-  'FIN_WAIT1',
-  'FIN_WAIT2',
-  'TIME_WAIT',
-  'CLOSE',
-  'CLOSE_WAIT',
-  'LAST_ACK',
-  'LISTEN',
-  'CLOSING',
-  'NEW_SYN_RECV',
-] as const;
+export const TCP_STATE_NAMES = ['', ...TCP_STATES] as const;
 
 /** A TCP state name, e.g. `TIME_WAIT`. */
 export type TcpStateName = Exclude<(typeof TCP_STATE_NAMES)[number], ''>;

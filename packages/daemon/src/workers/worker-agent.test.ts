@@ -18,7 +18,10 @@ function setup() {
   const agent = new WorkerAgent(
     model,
     plane,
-    (m) => sent.push(m),
+    (m, then) => {
+      sent.push(m);
+      then?.();
+    },
     () => (exited = true),
   );
   const pool = plane.pools.get('be')!;

@@ -25,7 +25,8 @@ export class WorkerAgent {
   constructor(
     private readonly model: RuntimeModel,
     private readonly dataPlane: DataPlane,
-    private readonly send: (message: WorkerMessage) => void,
+    /** Sends to the master; `then` runs once the message is handed to the channel. */
+    private readonly send: (message: WorkerMessage, then?: () => void) => void,
     private readonly exit: () => void,
     /** Keeps this worker's `show sess` ids apart from the other workers'. */
     private readonly idBase = 0x10000,
@@ -114,14 +115,15 @@ export class WorkerAgent {
 
   private finish(): void {
     this.finished = true;
-    this.report(true);
-    this.exit();
+    // The final counters must reach the master before the process goes.
+    this.report(true, this.exit);
   }
 
-  private report(final: boolean): void {
+  private report(final: boolean, then?: () => void): void {
     const snapshot = snapshotOf(this.dataPlane);
     const delta = deltaOf(this.reported, snapshot);
-    if (final || !isEmptyDelta(delta, this.reported?.active)) this.send({ type: 'counters', delta, final });
+    if (final || !isEmptyDelta(delta, this.reported?.active))
+      this.send({ type: 'counters', delta, final }, then);
     this.reported = snapshot;
   }
 

@@ -51,13 +51,9 @@ async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<vo
   });
   const exit = () => {
     clearInterval(timer);
-    // The final counters must reach the master before the process goes.
-    send(
-      { type: 'counters', delta: { active: 0, frontends: {}, backends: {}, servers: {} }, final: true },
-      () => process.exit(0),
-    );
+    process.exit(0);
   };
-  agent = new WorkerAgent(model, dataPlane, (m) => send(m), exit, (init.share.index + 1) * 0x1000000);
+  agent = new WorkerAgent(model, dataPlane, send, exit, (init.share.index + 1) * 0x1000000);
   agent.lease(init.slots);
   const timer = setInterval(() => agent!.tick(), WORKER_TICK_MS);
   await dataPlane.start();
