@@ -10,6 +10,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+/** Listens on 127.0.0.1:`port`; rejects with the listen error (EADDRINUSE...). */
+export function listenOn(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 async function listen(port: number, onConnection: (socket: Socket) => void): Promise<TestServer> {
   const open = new Set<Socket>();
   let accepted = 0;
@@ -21,13 +32,7 @@ async function listen(port: number, onConnection: (socket: Socket) => void): Pro
     socket.on('error', () => {});
     onConnection(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port);
   return {
     port,
     get accepted() {

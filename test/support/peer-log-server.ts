@@ -1,4 +1,5 @@
 import { createServer, type Socket } from 'node:net';
+import { listenOn } from './net-servers.js';
 
 /** A TCP server that notes where each connection comes from. */
 export interface PeerLogServer {
@@ -45,13 +46,7 @@ export async function startPeerLogServer(port: number, greeting?: string): Promi
     if (greeting !== undefined) socket.write(greeting);
     notify();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port);
   return {
     port,
     peers,

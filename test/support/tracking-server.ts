@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
-import type { TestServer } from './net-servers.js';
+import { listenOn, type TestServer } from './net-servers.js';
 
 /** An echo server that counts its open connections, as a backend sees them. */
 export interface TrackingServer extends TestServer {
@@ -29,13 +29,7 @@ export async function startTrackingServer(port: number, greeting?: string): Prom
     if (greeting !== undefined) socket.write(greeting);
     socket.pipe(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, port);
   return {
     port,
     get accepted() {
