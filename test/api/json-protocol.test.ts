@@ -107,7 +107,16 @@ describe('JSON dialect on the stats socket', () => {
     expect(hello.level).toBe('admin');
     expect(hello.transport).toBe('unix');
     expect(hello.commands).toContain('set-state');
-    expect(hello.topics).toEqual(['stats', 'server', 'admin', 'check', 'reload', 'ports', 'ports-report']);
+    expect(hello.topics).toEqual([
+      'stats',
+      'server',
+      'admin',
+      'check',
+      'reload',
+      'ports',
+      'worker',
+      'ports-report',
+    ]);
     expect(hello.limits.maxLineBytes).toBe(65_536);
     expect(await client.request('schema')).toEqual(PROTOCOL_SCHEMA);
   });
