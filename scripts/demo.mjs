@@ -40,9 +40,10 @@ function oneRequest(port, holdMs) {
 
 mkdirSync('/tmp/lbd-demo', { recursive: true });
 const servers = backends.map(([name, port]) => startBackend(name, port));
+// Run as installed: the entry script's shebang carries lbd's V8 flags.
 const lbd = spawn(
-  process.execPath,
-  [join(root, 'packages/daemon/bin/lbd.js'), '-f', join(root, 'packages/daemon/config/demo.cfg')],
+  join(root, 'packages/daemon/bin/lbd.js'),
+  ['-f', join(root, 'packages/daemon/config/demo.cfg')],
   {
     stdio: ['ignore', 'pipe', 'inherit'],
   },

@@ -3,7 +3,7 @@
  * every run and stopped after it, so every run sees the same cold-start state
  * (and the idle-memory baseline is a fresh process), whatever ran before.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BACKEND_PORTS, HOST, LISTENS, type ListenName } from './haproxy-config.ts';
 import { listeningPorts, waitForListening } from './net.ts';
@@ -101,7 +101,7 @@ async function startLbd(settings: PathSettings): Promise<Proc> {
   const proxy = startProcess({
     name: 'lbd',
     command: process.execPath,
-    args: [entry, '-f', settings.configFile],
+    args: [...shebangNodeFlags(entry), entry, '-f', settings.configFile],
     cpus: settings.proxyCpus,
     cwd: settings.repoRoot,
     onStdoutLine: (line) => {
@@ -147,4 +147,14 @@ async function expectListeners(proxy: Proc): Promise<void> {
       ? describeExit(proxy, info)
       : `${proxy.name} is not listening on ${missing.map((port) => `${HOST}:${port}`).join(', ')}`,
   );
+}
+
+/**
+ * The node flags in an entry script's `#!/usr/bin/env -S node FLAGS`
+ * shebang (lbd's V8 flags): the bench runs lbd as it runs when installed.
+ */
+function shebangNodeFlags(entry: string): string[] {
+  const first = readFileSync(entry, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node\s+(.*)$/.exec(first);
+  return match === null ? [] : match[1]!.trim().split(/\s+/);
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { DATA_PLANE_V8_FLAGS } from '../lifecycle/v8-flags.js';
 import type { MasterMessage, WorkerMessage } from './messages.js';
 
 /** The compiled worker entry, beside this file in dist/. */
@@ -30,6 +31,7 @@ export class WorkerProcess {
     this.child = fork(WORKER_ENTRY, [], {
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...process.execArgv, ...DATA_PLANE_V8_FLAGS],
     });
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
