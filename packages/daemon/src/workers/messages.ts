@@ -54,7 +54,8 @@ export type MasterMessage =
   | { type: 'stop'; graceMs: number };
 
 export type WorkerMessage =
-  | { type: 'ready'; listeners: Array<{ frontend: string; addresses: string[] }> }
+  /** Listening on every bind. */
+  | { type: 'ready' }
   | { type: 'counters'; delta: CounterDelta; final: boolean }
   /** Connections wait for a full server: `count` more slots would serve them. */
   | { type: 'need'; key: string; count: number }

@@ -57,8 +57,5 @@ async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<vo
   agent.lease(init.slots);
   const timer = setInterval(() => agent!.tick(), WORKER_TICK_MS);
   await dataPlane.start();
-  send({
-    type: 'ready',
-    listeners: dataPlane.listeners.map((l) => ({ frontend: l.name, addresses: l.boundAddresses })),
-  });
+  send({ type: 'ready' });
 }

@@ -48,8 +48,6 @@ export interface WorkerPoolOptions {
  * that dies is replaced at once on its slot.
  */
 export class WorkerPool {
-  /** Workers dead without being asked to stop, for `show info` and the status line. */
-  deaths = 0;
   /** Sessions the workers still held when a graceful stop ended them (hard-stop-after). */
   abandoned = 0;
   private readonly sockets: ListenSockets;
@@ -59,7 +57,6 @@ export class WorkerPool {
   private serving: WorkerProcess[] = [];
   private readonly live = new Map<number, WorkerProcess>();
   private config: Config;
-  private generation = 0;
   private nextId = 1;
   private stopping = false;
   private mirrorDirty = false;
@@ -154,7 +151,6 @@ export class WorkerPool {
   }
 
   private async startGeneration(): Promise<void> {
-    this.generation++;
     this.broker.configure(this.slotLimits());
     const workers = Array.from({ length: this.options.count }, (_, index) => this.spawn(index));
     const timeout = new Promise<never>((_, reject) =>
@@ -171,7 +167,7 @@ export class WorkerPool {
   }
 
   private spawn(index: number): WorkerProcess {
-    const worker = new WorkerProcess(this.nextId++, index, this.generation, (w, m) => this.onMessage(w, m));
+    const worker = new WorkerProcess(this.nextId++, index, (w, m) => this.onMessage(w, m));
     this.live.set(worker.id, worker);
     const share = { index, count: this.options.count };
     for (const [key, handle] of this.sockets.slotHandles(index)) worker.send({ type: 'socket', key }, handle);
@@ -223,7 +219,6 @@ export class WorkerPool {
     // Serving its slot (or starting as a replacement for it), and nobody asked it to stop.
     const unexpected = worker.phase !== 'stopping' && !this.stopping && this.serving[worker.index] === worker;
     if (!unexpected) return;
-    this.deaths++;
     const detail = `worker ${worker.index} (pid ${worker.pid}) died: ${how}; its own connections are lost`;
     this.options.log.error(
       { component: 'workers', worker: worker.index, workerPid: worker.pid, how },

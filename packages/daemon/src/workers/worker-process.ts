@@ -24,7 +24,6 @@ export class WorkerProcess {
     readonly id: number,
     /** The worker slot: which listening sockets it accepts on. */
     readonly index: number,
-    readonly generation: number,
     onMessage: (worker: WorkerProcess, message: WorkerMessage) => void,
   ) {
     // Advanced serialization: the configuration crosses as structured data, no JSON round trip.
