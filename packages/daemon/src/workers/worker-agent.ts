@@ -7,6 +7,8 @@ import { applyState } from './server-state.js';
 
 /** How often a worker reports counters and settles its slot leases. */
 export const WORKER_TICK_MS = 50;
+/** How often a worker repeats an unchanged request for slots. */
+const NEED_REPEAT_MS = 500;
 
 /**
  * A worker's side of the IPC, around its data plane: obeys the master's
@@ -19,6 +21,8 @@ export class WorkerAgent {
   /** Slots the master asked back that were all in use then: given back as sessions end. */
   private readonly owed = new Map<string, number>();
   private readonly runtimes = new Map<string, ServerRuntime>();
+  /** The last `need` sent per server, see {@link askForSlots}. */
+  private readonly lastNeed = new Map<string, { count: number; at: number }>();
   private stopDeadline: number | undefined;
   private finished = false;
 
@@ -99,11 +103,24 @@ export class WorkerAgent {
         runtime.full &&
         runtime.model.acceptsNewConnections
       ) {
-        this.send({ type: 'need', key, count: pool.queued });
+        this.askForSlots(key, pool.queued, now);
       }
     }
     const stopping = this.stopDeadline !== undefined;
     if (stopping && (this.dataPlane.admission.active === 0 || now >= this.stopDeadline!)) this.finish();
+  }
+
+  /**
+   * Tells the master how many slots this worker's queue wants. Once per
+   * change of that number, or again after {@link NEED_REPEAT_MS}: while a
+   * server stays saturated everywhere, every worker repeating it each tick
+   * would cost the master a reclaim round to every other worker each time.
+   */
+  private askForSlots(key: string, count: number, now: number): void {
+    const last = this.lastNeed.get(key);
+    if (last !== undefined && last.count === count && now - last.at < NEED_REPEAT_MS) return;
+    this.lastNeed.set(key, { count, at: now });
+    this.send({ type: 'need', key, count });
   }
 
   /** Stops accepting; sessions go on until they end or `graceMs` passes. */
