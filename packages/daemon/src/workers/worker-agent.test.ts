@@ -50,6 +50,22 @@ describe('WorkerAgent slot leases', () => {
     expect(pool.queued).toBe(0);
   });
 
+  it('repeats an unchanged request for slots only after a while, a changed one at once', () => {
+    const { agent, pool, sent, request } = setup();
+    agent.lease({ 'be/s1': 1 });
+    pool.acquire(request());
+    pool.acquire(request());
+    const needs = () => sent.filter((m) => m.type === 'need');
+    agent.tick(1000);
+    agent.tick(1050);
+    expect(needs()).toEqual([{ type: 'need', key: 'be/s1', count: 1 }]);
+    pool.acquire(request());
+    agent.tick(1100);
+    expect(needs().at(-1)).toEqual({ type: 'need', key: 'be/s1', count: 2 });
+    agent.tick(1700);
+    expect(needs()).toHaveLength(3);
+  });
+
   it('gives back only slots it does not use, the rest as its sessions end', () => {
     const { agent, pool, sent, request } = setup();
     agent.lease({ 'be/s1': 3 });
