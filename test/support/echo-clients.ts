@@ -102,3 +102,27 @@ export async function openHeld(
     throw err;
   }
 }
+
+/**
+ * What a new client gets: refused, served (its line echoed), or a
+ * connection that nobody serves within `waitMs` (accepted by the kernel
+ * on a socket no process accepts from).
+ */
+export function probe(port: number, waitMs = 1_000): Promise<'refused' | 'served' | 'unserved' | string> {
+  return new Promise((resolve) => {
+    const socket = connectTcp(port);
+    socket.then(
+      async (s) => {
+        try {
+          resolve((await echoOn(s, 'probe\n', waitMs)) === 'probe\n' ? 'served' : 'garbled');
+        } catch {
+          resolve('unserved');
+        } finally {
+          s.destroy();
+        }
+      },
+      (err: NodeJS.ErrnoException) =>
+        resolve(err.code === 'ECONNREFUSED' ? 'refused' : (err.code ?? err.message)),
+    );
+  });
+}

@@ -17,6 +17,13 @@ export const LBD_ENTRY =
     : fileURLToPath(new URL('../../packages/daemon/bin/lbd.js', import.meta.url));
 
 /** One NDJSON record of lbd's stdout (pino). */
+/**
+ * `LBD_E2E_ARGS="--nbthread 2"` adds arguments to every lbd the suite starts:
+ * the whole tier then runs against worker processes, a way to look for what
+ * workers change (some tests check one-process details and fail there).
+ */
+const EXTRA_ARGS = (process.env.LBD_E2E_ARGS ?? '').split(' ').filter((a) => a !== '');
+
 export interface LogRecord {
   readonly level: number;
   readonly time: number;
@@ -91,7 +98,9 @@ export class Lbd {
     this.name = name;
     this.configPath = configPath;
     this.#child = trackChild(
-      spawn(process.execPath, [LBD_ENTRY, '-f', configPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }),
+      spawn(process.execPath, [LBD_ENTRY, '-f', configPath, ...EXTRA_ARGS, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     );
     this.#child.stdout?.setEncoding('utf8').on('data', (d: string) => this.#onStdout(d));
     this.#child.stderr?.setEncoding('utf8').on('data', (d: string) => {

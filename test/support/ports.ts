@@ -49,6 +49,7 @@ const FILES = [
   'workers-serving',
   'workers-failures',
   'workers-stop',
+  'workers-reload',
 ] as const;
 
 /** The test files that own a block of ports. Add a name to `FILES` for a new file. */

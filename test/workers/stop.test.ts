@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCleanup } from '../support/cleanup.js';
-import { echoOn } from '../support/echo-clients.js';
+import { echoOn, probe } from '../support/echo-clients.js';
 import { type Lbd, startLbd } from '../support/lbd.js';
 import { lbdConfig } from '../support/lbd-config.js';
 import { connectTcp, waitForClose } from '../support/net-clients.js';
@@ -46,30 +46,6 @@ async function start(hardStopAfter: string): Promise<Lbd> {
   return perTest.add(await startLbd(config, { name: 'workers-stop', dir, args: ['--nbthread', '2'] }), (l) =>
     l.stop(),
   );
-}
-
-/**
- * What a new client gets: refused, served (its line echoed), or a
- * connection that nobody serves within `waitMs` (accepted by the kernel
- * on a socket no process accepts from).
- */
-function probe(port: number, waitMs = 1_000): Promise<'refused' | 'served' | 'unserved' | string> {
-  return new Promise((resolve) => {
-    const socket = connectTcp(port);
-    socket.then(
-      async (s) => {
-        try {
-          resolve((await echoOn(s, 'probe\n', waitMs)) === 'probe\n' ? 'served' : 'garbled');
-        } catch {
-          resolve('unserved');
-        } finally {
-          s.destroy();
-        }
-      },
-      (err: NodeJS.ErrnoException) =>
-        resolve(err.code === 'ECONNREFUSED' ? 'refused' : (err.code ?? err.message)),
-    );
-  });
 }
 
 /** Polls until none of `pids` exists any more (at most `timeoutMs`); returns those still there. */

@@ -39,6 +39,8 @@ export interface ApiContext {
   readonly reload: ((trigger: string) => Promise<ReloadResult>) | undefined;
   /** The ports monitor's report, no older than its interval; undefined where no monitor runs. */
   readonly portsReport: (() => Promise<PortsReport>) | undefined;
+  /** Brings the counters up to date before a command reads them (workers); undefined when they always are. */
+  readonly refreshCounters: (() => Promise<void>) | undefined;
   /** The live sessions held by worker processes (`nbthread` > 1); undefined when this process holds them. */
   readonly workerSessions: (() => Promise<SessionInfo[]>) | undefined;
   /** The open-files limit and what the configuration may need of it (`show info` Ulimit-n, Maxsock). */

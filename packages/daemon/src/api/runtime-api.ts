@@ -36,6 +36,8 @@ export interface RuntimeApiOptions {
   reload?: (trigger: string) => Promise<ReloadResult>;
   /** The ports monitor's latest report; without it `show ports` answers that it is not running. */
   portsReport?: () => Promise<PortsReport>;
+  /** Brings the counters up to date before each command (the workers' pool). */
+  refreshCounters?: () => Promise<void>;
   /** The sessions held by worker processes; without it `show sess` lists this process's. */
   workerSessions?: () => Promise<SessionInfo[]>;
   /** Ulimit-n and Maxsock for `show info`; computed from the configuration when not given. */
@@ -80,6 +82,7 @@ export class RuntimeApi {
       reload: options.reload,
       portsReport: options.portsReport,
       workerSessions: options.workerSessions,
+      refreshCounters: options.refreshCounters,
       fdLimits: options.fdLimits ?? computeFdBudget(options.config),
       tracker: this.tracker,
     };

@@ -108,6 +108,7 @@ export class Daemon {
       portsReport: () => this.ports.current(),
       fdLimits: this.ports.fdBudget,
       workerSessions: this.workers === undefined ? undefined : () => this.workers!.sessions(),
+      refreshCounters: this.workers === undefined ? undefined : () => this.workers!.refreshCounters(),
     });
     this.reloader = new Reloader({
       paths: lifecycle.configPaths ?? config.files,

@@ -65,10 +65,17 @@ export class ListenSockets {
     return opened;
   }
 
-  /** The socket of slot `index` for each open bind. */
-  slotHandles(index: number): Map<string, object> {
+  /**
+   * The socket of slot `index` for each bind of `config`. Only those: a
+   * worker that held the socket of a bind it does not serve would keep it
+   * listening after the bind left the configuration, with nobody accepting.
+   */
+  slotHandles(index: number, config: Config): Map<string, object> {
     const out = new Map<string, object>();
-    for (const [key, handles] of this.byKey) out.set(key, handles[index]!);
+    for (const key of ListenSockets.keysOf(config).keys()) {
+      const handles = this.byKey.get(key);
+      if (handles !== undefined) out.set(key, handles[index]!);
+    }
     return out;
   }
 

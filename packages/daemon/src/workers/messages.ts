@@ -48,6 +48,8 @@ export type MasterMessage =
   /** Sessions on each server across all workers, for leastconn. */
   | { type: 'loads'; current: Record<string, number> }
   | { type: 'kill-sessions'; key: string }
+  /** Report counters now, then answer `flushed` with the same `id`. */
+  | { type: 'flush'; id: number }
   /** `show sess`: answer with `sessions` and the same `id`. */
   | { type: 'list-sessions'; id: number }
   /** Stop accepting, let sessions finish for at most `graceMs`, send final counters, exit. */
@@ -61,5 +63,7 @@ export type WorkerMessage =
   | { type: 'need'; key: string; count: number }
   | { type: 'release'; key: string; count: number }
   | { type: 'sessions'; id: number; sessions: SessionInfo[] }
+  /** Every counter change up to the `flush` of this `id` was sent before it. */
+  | { type: 'flushed'; id: number }
   /** Passive health: what live traffic saw of a server (`observe layer4`). */
   | { type: 'outcome'; key: string; outcome: TrafficOutcome };

@@ -74,6 +74,10 @@ export class WorkerAgent {
       case 'kill-sessions':
         this.runtimes.get(message.key)?.killSessions();
         return;
+      case 'flush':
+        this.report(false);
+        this.send({ type: 'flushed', id: message.id });
+        return;
       case 'list-sessions':
         this.send({
           type: 'sessions',

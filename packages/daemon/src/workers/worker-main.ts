@@ -57,5 +57,9 @@ async function start(init: Extract<MasterMessage, { type: 'init' }>): Promise<vo
   agent.lease(init.slots);
   const timer = setInterval(() => agent!.tick(), WORKER_TICK_MS);
   await dataPlane.start();
+  // A socket no listener took must not stay open here: it would keep
+  // listening, with nobody accepting, after its bind left the configuration.
+  const used = new Set(dataPlane.listeners.flatMap((listener) => listener.bindKeys));
+  for (const [key, handle] of handles) if (!used.has(key)) (handle as { close(): void }).close();
   send({ type: 'ready' });
 }

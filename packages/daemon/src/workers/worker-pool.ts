@@ -12,10 +12,10 @@ import { WorkerProcess } from './worker-process.js';
 
 /** How long a new worker may take to listen before a start or reload gives up on it. */
 const READY_TIMEOUT_MS = 15_000;
-/** How often leastconn's cross-worker session counts are refreshed in the workers. */
-const LOADS_INTERVAL_MS = 200;
 /** A worker that dies sooner than this after its start is respawned only after this delay. */
 const CRASH_LOOP_MS = 1000;
+/** How long a runtime-API command waits for the workers' latest counters; a slow worker's last report is used. */
+const FLUSH_TIMEOUT_MS = 250;
 /** How long `show sess` waits for a worker's list; a worker that does not answer is left out. */
 const SESSIONS_TIMEOUT_MS = 1000;
 
@@ -60,9 +60,10 @@ export class WorkerPool {
   private nextId = 1;
   private stopping = false;
   private mirrorDirty = false;
-  private readonly loadsTimer: NodeJS.Timeout;
   private nextRequest = 1;
   private readonly sessionRequests = new Map<number, (sessions: SessionInfo[]) => void>();
+  private readonly flushRequests = new Map<number, () => void>();
+  private flushing: Promise<void> | undefined;
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -76,12 +77,45 @@ export class WorkerPool {
       const state = stateOf(change.server);
       for (const worker of this.live.values()) worker.send({ type: 'server', state });
     });
-    this.loadsTimer = setInterval(() => this.pushLoads(), LOADS_INTERVAL_MS).unref();
   }
 
   /** Workers running now (all generations). */
   get workerCount(): number {
     return this.live.size;
+  }
+
+  /**
+   * Brings the mirror's counters up to date before a runtime-API command
+   * reads them: the workers' periodic reports are up to 50 ms old, and a
+   * `show stat` right after a connection ends must count it. Concurrent
+   * callers share one round.
+   */
+  refreshCounters(): Promise<void> {
+    this.flushing ??= this.flushAll().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async flushAll(): Promise<void> {
+    const rounds = [...this.live.values()].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          const id = this.nextRequest++;
+          const timer = setTimeout(() => {
+            this.flushRequests.delete(id);
+            resolve();
+          }, FLUSH_TIMEOUT_MS);
+          this.flushRequests.set(id, () => {
+            clearTimeout(timer);
+            this.flushRequests.delete(id);
+            resolve();
+          });
+          worker.send({ type: 'flush', id });
+        }),
+    );
+    await Promise.all(rounds);
+    this.aggregate.writeInto(this.options.mirror);
   }
 
   /** Every worker's live sessions, for `show sess` (old generations' too: they still carry traffic). */
@@ -137,7 +171,6 @@ export class WorkerPool {
   /** Graceful stop of every worker: resolves when all have exited (killing those past `graceMs`). */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
-    clearInterval(this.loadsTimer);
     this.unsubscribe();
     const workers = [...this.live.values()];
     for (const worker of workers) worker.stop(graceMs);
@@ -170,7 +203,8 @@ export class WorkerPool {
     const worker = new WorkerProcess(this.nextId++, index, (w, m) => this.onMessage(w, m));
     this.live.set(worker.id, worker);
     const share = { index, count: this.options.count };
-    for (const [key, handle] of this.sockets.slotHandles(index)) worker.send({ type: 'socket', key }, handle);
+    for (const [key, handle] of this.sockets.slotHandles(index, this.config))
+      worker.send({ type: 'socket', key }, handle);
     worker.send({
       type: 'init',
       config: this.config,
@@ -196,6 +230,9 @@ export class WorkerPool {
         return;
       case 'release':
         this.broker.release(worker.id, message.key, message.count);
+        return;
+      case 'flushed':
+        this.flushRequests.get(message.id)?.();
         return;
       case 'sessions':
         this.sessionRequests.get(message.id)?.(message.sessions);
@@ -271,13 +308,18 @@ export class WorkerPool {
     }
   }
 
-  /** Counters arrive from every worker many times a second: one write per turn of the loop. */
+  /**
+   * Counters arrive from every worker many times a second: one write per
+   * turn of the loop, and with it leastconn's view of the other workers'
+   * sessions goes back down, so it is never older than one report.
+   */
   private scheduleMirrorWrite(): void {
     if (this.mirrorDirty) return;
     this.mirrorDirty = true;
     setImmediate(() => {
       this.mirrorDirty = false;
       this.aggregate.writeInto(this.options.mirror);
+      this.pushLoads();
     });
   }
 

@@ -396,5 +396,6 @@ export function runTextCommand(
   if (command.cmd !== undefined && command.words[0] !== 'user' && command.words[0] !== 'operator') {
     authorize(session.caller, command.cmd);
   }
-  return command.run(ctx, session, args);
+  if (ctx.refreshCounters === undefined) return command.run(ctx, session, args);
+  return ctx.refreshCounters().then(() => command.run(ctx, session, args));
 }

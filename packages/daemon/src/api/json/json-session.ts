@@ -239,6 +239,7 @@ export class JsonSession implements JsonSessionControl, Subscriber {
     const request = message as { id: RequestId; cmd: CommandName; args?: Record<string, unknown> };
     try {
       authorize(this.caller, request.cmd);
+      await this.ctx.refreshCounters?.();
       const handler = JSON_HANDLERS[request.cmd] as (
         c: ApiContext,
         s: JsonSessionControl,
