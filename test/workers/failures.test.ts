@@ -261,6 +261,12 @@ describe('nbthread 2: shutdown sessions', () => {
     const scur = (rows: Awaited<ReturnType<typeof showStat>>, server: string) =>
       statNumber(statRow(rows, 'shut', server), 'scur');
     await waitForStat(socket, (r) => scur(r, 's1') === s1.length && scur(r, 's2') === s2.length, 10_000);
+    // show sess gathers both workers' sessions: every client, on its server.
+    const listed = (await statsCommand(socket, 'show sess'))
+      .split('\n')
+      .filter((l) => l.includes(' fe=shut '));
+    const sessionOf = (c: Placed) => listed.filter((l) => l.includes(` src=127.0.0.1:${c.localPort} `));
+    for (const c of placed) expect(sessionOf(c).map((l) => / srv=(\S+)/.exec(l)?.[1])).toEqual([c.server]);
 
     const from = lbd.mark();
     const closed = s1.map((c) => closedWithin(c, 5_000));

@@ -5,7 +5,7 @@ import type { RuntimeModel } from '../model/index.js';
 import type { DataPlane } from '../proxy/index.js';
 import { CounterAggregate } from './counter-snapshot.js';
 import { ListenSockets } from './listen-sockets.js';
-import { serverKey, type WorkerMessage } from './messages.js';
+import { type MasterMessage, serverKey, type WorkerMessage } from './messages.js';
 import { stateOf, statesOf } from './server-state.js';
 import { SlotBroker } from './slot-broker.js';
 import { WorkerProcess } from './worker-process.js';
@@ -61,8 +61,8 @@ export class WorkerPool {
   private stopping = false;
   private mirrorDirty = false;
   private nextRequest = 1;
-  private readonly sessionRequests = new Map<number, (sessions: SessionInfo[]) => void>();
-  private readonly flushRequests = new Map<number, () => void>();
+  /** Questions to workers waiting for their answer, by request id. */
+  private readonly answers = new Map<number, (answer: unknown) => void>();
   private flushing: Promise<void> | undefined;
   private readonly unsubscribe: () => void;
 
@@ -98,45 +98,41 @@ export class WorkerPool {
   }
 
   private async flushAll(): Promise<void> {
-    const rounds = [...this.live.values()].map(
-      (worker) =>
-        new Promise<void>((resolve) => {
-          const id = this.nextRequest++;
-          const timer = setTimeout(() => {
-            this.flushRequests.delete(id);
-            resolve();
-          }, FLUSH_TIMEOUT_MS);
-          this.flushRequests.set(id, () => {
-            clearTimeout(timer);
-            this.flushRequests.delete(id);
-            resolve();
-          });
-          worker.send({ type: 'flush', id });
-        }),
-    );
-    await Promise.all(rounds);
+    await this.askAll((id) => ({ type: 'flush', id }), FLUSH_TIMEOUT_MS, undefined);
     this.aggregate.writeInto(this.options.mirror);
   }
 
   /** Every worker's live sessions, for `show sess` (old generations' too: they still carry traffic). */
   async sessions(): Promise<SessionInfo[]> {
-    const lists = [...this.live.values()].map(
+    const lists = await this.askAll<SessionInfo[]>(
+      (id) => ({ type: 'list-sessions', id }),
+      SESSIONS_TIMEOUT_MS,
+      [],
+    );
+    return lists.flat();
+  }
+
+  /**
+   * Asks every live worker one question and resolves with their answers; a
+   * worker that does not answer within `timeoutMs` (busy, or dying) counts
+   * as `fallback`, so a runtime-API command never hangs on one worker.
+   */
+  private askAll<T>(question: (id: number) => MasterMessage, timeoutMs: number, fallback: T): Promise<T[]> {
+    const asked = [...this.live.values()].map(
       (worker) =>
-        new Promise<SessionInfo[]>((resolve) => {
+        new Promise<T>((resolve) => {
           const id = this.nextRequest++;
-          const timer = setTimeout(() => {
-            this.sessionRequests.delete(id);
-            resolve([]);
-          }, SESSIONS_TIMEOUT_MS);
-          this.sessionRequests.set(id, (sessions) => {
+          const done = (answer: T) => {
             clearTimeout(timer);
-            this.sessionRequests.delete(id);
-            resolve(sessions);
-          });
-          worker.send({ type: 'list-sessions', id });
+            this.answers.delete(id);
+            resolve(answer);
+          };
+          const timer = setTimeout(() => done(fallback), timeoutMs);
+          this.answers.set(id, done as (answer: unknown) => void);
+          worker.send(question(id));
         }),
     );
-    return (await Promise.all(lists)).flat();
+    return Promise.all(asked);
   }
 
   /** Binds every listener and starts the first generation; rejects if a bind or a worker fails. */
@@ -232,10 +228,10 @@ export class WorkerPool {
         this.broker.release(worker.id, message.key, message.count);
         return;
       case 'flushed':
-        this.flushRequests.get(message.id)?.();
+        this.answers.get(message.id)?.(undefined);
         return;
       case 'sessions':
-        this.sessionRequests.get(message.id)?.(message.sessions);
+        this.answers.get(message.id)?.(message.sessions);
         return;
       case 'outcome': {
         const [backend, server] = splitKey(message.key);
