@@ -9,16 +9,20 @@ export interface WorkerShare {
   readonly count: number;
 }
 
+/** This worker's part of `total`: the parts differ by at most one and add up to `total`. */
+export function evenPart(total: number, share: WorkerShare): number {
+  return (
+    Math.floor((total * (share.index + 1)) / share.count) - Math.floor((total * share.index) / share.count)
+  );
+}
+
 /**
- * This worker's part of `total`: the parts differ by at most one and add
- * up to `total`. A connection limit never drops to 0 (a worker that could
- * admit nobody would hold its clients forever), so a limit smaller than
- * the worker count is exceeded by at most `count - total`.
+ * This worker's part of a connection limit: its {@link evenPart}, but never
+ * 0 (a worker that could admit nobody would hold its clients forever), so a
+ * limit smaller than the worker count is exceeded by at most `count - total`.
  */
 export function limitShare(total: number, share: WorkerShare): number {
-  const part =
-    Math.floor((total * (share.index + 1)) / share.count) - Math.floor((total * share.index) / share.count);
-  return Math.max(1, part);
+  return Math.max(1, evenPart(total, share));
 }
 
 /**

@@ -1,3 +1,5 @@
+import { evenPart, type WorkerShare } from '../proxy/worker-share.js';
+
 /**
  * Server `maxconn` across workers, arbitrated by the master.
  *
@@ -36,13 +38,10 @@ export class SlotBroker {
    * A worker joins (`share` of `count`): the initial lease of each server,
    * its fair part of maxconn as far as free slots allow.
    */
-  join(worker: number, share: { index: number; count: number }): Record<string, number> {
+  join(worker: number, share: WorkerShare): Record<string, number> {
     const initial: Record<string, number> = {};
     for (const [key, slots] of this.servers) {
-      const fair =
-        Math.floor((slots.maxconn * (share.index + 1)) / share.count) -
-        Math.floor((slots.maxconn * share.index) / share.count);
-      const granted = Math.min(fair, this.free(slots));
+      const granted = Math.min(evenPart(slots.maxconn, share), this.free(slots));
       slots.leases.set(worker, granted);
       initial[key] = granted;
     }
